@@ -1,0 +1,74 @@
+"""The ``tidings`` command: the TUI and scriptable subcommands.
+
+Exit status: 0 on success, 1 when a refresh had failures, 2 on invalid
+input (unknown id, unreadable file, invalid URL), in which case the cache is
+left unchanged.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from reader import __version__
+from reader.cli_commands import COMMANDS
+from reader.models import TidingsError
+from reader.paths import DB_ENV, default_db_path
+from reader.store import Store
+
+log = logging.getLogger(__name__)
+
+EXIT_OK = 0
+EXIT_FAILURES = 1
+EXIT_USAGE = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Build the argument parser for ``tidings`` and its subcommands."""
+    parser = argparse.ArgumentParser(
+        prog="tidings",
+        description="A keyboard-driven terminal feed reader with an offline "
+        "cache. With no subcommand, opens the reader.",
+    )
+    parser.add_argument("--version", action="version", version=f"tidings {__version__}")
+    parser.add_argument(
+        "--db",
+        type=Path,
+        metavar="PATH",
+        help=f"SQLite cache file (default: ${DB_ENV}, else {default_db_path()})",
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for command in COMMANDS:
+        command.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line and return the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    db_path: Path = args.db or default_db_path()
+    handler: Callable[[Store, argparse.Namespace], int] | None = getattr(
+        args, "handler", None
+    )
+    try:
+        with Store(db_path) as store:
+            if handler is None:
+                return _run_tui(store)
+            return handler(store, args)
+    except TidingsError as error:
+        print(f"tidings: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+
+
+def _run_tui(store: Store) -> int:
+    # Textual is imported here so that scripted subcommands start fast.
+    from reader.tui.app import run_tui
+
+    run_tui(store)
+    return EXIT_OK

@@ -1,0 +1,248 @@
+"""Subcommands of ``tidings``: one function to configure, one to run each."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from reader.articles import entry_markdown
+from reader.cli_output import (
+    entry_header,
+    entry_json,
+    feed_json,
+    format_entry_row,
+    format_feed_row,
+)
+from reader.cli_refresh import refresh_with_progress
+from reader.convert import markdown_to_text
+from reader.fetch import normalize_feed_url
+from reader.models import EntryNotFoundError, UsageError
+from reader.store import Store
+
+Handler = Callable[[Store, argparse.Namespace], int]
+
+
+@dataclass(frozen=True)
+class Command:
+    """A subcommand: its name, help text, arguments and handler."""
+
+    name: str
+    help: str
+    configure: Callable[[argparse.ArgumentParser], None]
+    run: Handler
+
+    def register(self, subparsers: Any) -> None:
+        """Add this command to an argparse subparsers object."""
+        parser = subparsers.add_parser(self.name, help=self.help, description=self.help)
+        self.configure(parser)
+        parser.set_defaults(handler=self.run)
+
+
+def _print_json(value: Any) -> None:
+    json.dump(value, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+
+
+# add
+
+
+def _configure_add(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("url", metavar="URL_OR_PATH", help="feed URL or local file")
+    parser.add_argument(
+        "--no-refresh",
+        action="store_true",
+        help="subscribe without fetching the feed now",
+    )
+
+
+def _run_add(store: Store, args: argparse.Namespace) -> int:
+    url = normalize_feed_url(args.url)
+    feed = store.add_feed(url)
+    if args.no_refresh:
+        print(f"Added feed {feed.id}: {url}")
+        return 0
+    status = refresh_with_progress(store, [feed.id], quiet=True)
+    feed = store.get_feed(feed.id)
+    if feed.last_error:
+        print(f"Added feed {feed.id}: {url}")
+        print(f"tidings: refresh failed: {feed.last_error}", file=sys.stderr)
+        return status
+    print(f"Added feed {feed.id}: {format_feed_row(feed)}")
+    return status
+
+
+# remove
+
+
+def _configure_remove(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("feed_id", type=int, metavar="FEED_ID")
+
+
+def _run_remove(store: Store, args: argparse.Namespace) -> int:
+    feed = store.get_feed(args.feed_id)
+    store.remove_feed(feed.id)
+    print(f"Removed feed {feed.id}: {format_feed_row(feed)}")
+    return 0
+
+
+# refresh
+
+
+def _configure_refresh(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "feed_ids",
+        type=int,
+        nargs="*",
+        metavar="FEED_ID",
+        help="feeds to refresh (default: all)",
+    )
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=16,
+        metavar="N",
+        help="feeds fetched at once (default: 16)",
+    )
+
+
+def _run_refresh(store: Store, args: argparse.Namespace) -> int:
+    for feed_id in args.feed_ids:
+        store.get_feed(feed_id)
+    if args.concurrency < 1:
+        raise UsageError(f"invalid --concurrency {args.concurrency}; use 1 or more")
+    feed_ids = args.feed_ids or None
+    return refresh_with_progress(store, feed_ids, concurrency=args.concurrency)
+
+
+# feeds
+
+
+def _configure_feeds(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="output JSON")
+
+
+def _run_feeds(store: Store, args: argparse.Namespace) -> int:
+    feeds = store.list_feeds()
+    if args.json:
+        _print_json([feed_json(feed) for feed in feeds])
+    else:
+        for feed in feeds:
+            print(format_feed_row(feed))
+    return 0
+
+
+# entries
+
+
+def _configure_entries(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--feed", type=int, metavar="FEED_ID", help="only this feed")
+    parser.add_argument("--unread", action="store_true", help="only unread entries")
+    parser.add_argument("--starred", action="store_true", help="only starred entries")
+    parser.add_argument(
+        "--limit", type=int, metavar="N", help="at most N entries, newest first"
+    )
+    parser.add_argument("--json", action="store_true", help="output JSON")
+
+
+def _run_entries(store: Store, args: argparse.Namespace) -> int:
+    if args.feed is not None:
+        store.get_feed(args.feed)
+    if args.limit is not None and args.limit < 0:
+        raise UsageError(f"invalid --limit {args.limit}; use 0 or more")
+    entries = store.list_entries(
+        args.feed,
+        unread_only=args.unread,
+        starred_only=args.starred,
+        limit=args.limit,
+    )
+    if args.json:
+        _print_json([entry_json(entry) for entry in entries])
+    else:
+        for entry in entries:
+            print(format_entry_row(entry))
+    return 0
+
+
+# show
+
+
+def _configure_show(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("entry_id", type=int, metavar="ENTRY_ID")
+    parser.add_argument(
+        "--format",
+        choices=("markdown", "text"),
+        default="markdown",
+        help="Markdown source (default) or rendered plain text",
+    )
+    parser.add_argument(
+        "--header",
+        action="store_true",
+        help="print title, feed, author, date and link before the body",
+    )
+
+
+def _run_show(store: Store, args: argparse.Namespace) -> int:
+    entry = store.get_entry(args.entry_id)
+    body = entry_markdown(store, entry)
+    if args.format == "text":
+        width = shutil.get_terminal_size((80, 24)).columns
+        body = markdown_to_text(body, width=width)
+    if args.header:
+        sys.stdout.write(entry_header(entry) + "\n")
+    sys.stdout.write(body.rstrip("\n") + "\n")
+    return 0
+
+
+# mark
+
+
+def _configure_mark(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("entry_ids", type=int, nargs="+", metavar="ENTRY_ID")
+    state = parser.add_mutually_exclusive_group(required=True)
+    for flag in ("read", "unread", "starred", "unstarred"):
+        state.add_argument(f"--{flag}", dest="state", action="store_const", const=flag)
+
+
+def _run_mark(store: Store, args: argparse.Namespace) -> int:
+    missing = store.missing_entries(args.entry_ids)
+    if missing:
+        ids = ", ".join(str(entry_id) for entry_id in missing)
+        raise EntryNotFoundError(
+            f"entry {ids} not found, nothing marked; list entries with "
+            "'tidings entries'"
+        )
+    if args.state in ("read", "unread"):
+        store.set_read(args.entry_ids, args.state == "read")
+    else:
+        store.set_starred(args.entry_ids, args.state == "starred")
+    return 0
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command("add", "subscribe to a feed and fetch it", _configure_add, _run_add),
+    Command(
+        "remove",
+        "unsubscribe and delete cached entries",
+        _configure_remove,
+        _run_remove,
+    ),
+    Command(
+        "refresh", "fetch feeds and store new entries", _configure_refresh, _run_refresh
+    ),
+    Command("feeds", "list subscribed feeds", _configure_feeds, _run_feeds),
+    Command(
+        "entries", "list cached entries, newest first", _configure_entries, _run_entries
+    ),
+    Command("show", "print an entry's body", _configure_show, _run_show),
+    Command(
+        "mark",
+        "mark entries read, unread, starred or unstarred",
+        _configure_mark,
+        _run_mark,
+    ),
+)

@@ -1,0 +1,103 @@
+"""The cache's SQLite schema and its forward migrations.
+
+``PRAGMA user_version`` records how many migrations a database has had.
+Each migration runs in one transaction, so a crash leaves the previous
+version intact. A database from a newer tidings is rejected, never
+downgraded.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from reader.models import StoreError
+
+# Timestamps are TEXT in ISO 8601, always UTC with a "+00:00" suffix, so they
+# sort correctly as strings. Flags keep the time they were set beside them.
+_SCHEMA_V1 = """
+CREATE TABLE feeds (
+    id             INTEGER PRIMARY KEY,
+    url            TEXT NOT NULL UNIQUE,   -- http(s) URL or local file path
+    title          TEXT,                   -- from the document; NULL before a refresh
+    link           TEXT,                   -- the site the feed belongs to
+    etag           TEXT,                   -- validators exactly as received
+    last_modified  TEXT,
+    body_hash      TEXT,                   -- sha256 of the last body parsed
+    added_at       TEXT NOT NULL,
+    last_refreshed TEXT,
+    last_error     TEXT                    -- NULL after a successful refresh
+);
+
+CREATE TABLE entries (
+    id           INTEGER PRIMARY KEY,
+    feed_id      INTEGER NOT NULL REFERENCES feeds (id) ON DELETE CASCADE,
+    key          TEXT NOT NULL,            -- identity within the feed
+    title        TEXT NOT NULL,
+    link         TEXT,
+    author       TEXT,
+    published    TEXT,
+    updated      TEXT,
+    content      TEXT NOT NULL,
+    summary      TEXT NOT NULL,
+    enclosures   TEXT NOT NULL DEFAULT '[]',  -- JSON list of {url, type, length}
+    fingerprint  TEXT NOT NULL,            -- hash of every stored field above
+    first_seen   TEXT NOT NULL,
+    sort_date    TEXT NOT NULL,            -- published, else updated, else first_seen
+    read         INTEGER NOT NULL DEFAULT 0,
+    read_at      TEXT,
+    starred      INTEGER NOT NULL DEFAULT 0,
+    starred_at   TEXT,
+    UNIQUE (feed_id, key)
+);
+
+CREATE INDEX entries_by_feed_date ON entries (feed_id, sort_date DESC, id DESC);
+CREATE INDEX entries_by_date ON entries (sort_date DESC, id DESC);
+CREATE INDEX entries_unread ON entries (feed_id, read);
+CREATE INDEX entries_starred ON entries (starred) WHERE starred = 1;
+
+-- Small facts about the cache itself, such as whether the welcome feed
+-- was ever added.
+CREATE TABLE meta (
+    key    TEXT PRIMARY KEY,
+    value  TEXT NOT NULL
+);
+
+-- Markdown converted from an entry's content, valid while the hash matches.
+CREATE TABLE markdown_cache (
+    entry_id      INTEGER PRIMARY KEY REFERENCES entries (id) ON DELETE CASCADE,
+    content_hash  TEXT NOT NULL,
+    markdown      TEXT NOT NULL
+);
+"""
+
+MIGRATIONS: tuple[str, ...] = (_SCHEMA_V1,)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def migrate(connection: sqlite3.Connection, path: str) -> None:
+    """Bring the database at ``path`` up to ``SCHEMA_VERSION``.
+
+    Raises StoreError when the database was written by a newer tidings.
+    """
+    (version,) = connection.execute("PRAGMA user_version").fetchone()
+    if version > SCHEMA_VERSION:
+        raise StoreError(
+            f"cache {path} has schema version {version}, but this tidings "
+            f"reads up to version {SCHEMA_VERSION}; upgrade tidings or use "
+            "another cache with --db"
+        )
+    for number in range(version, SCHEMA_VERSION):
+        _apply(connection, number + 1, MIGRATIONS[number])
+
+
+def _apply(connection: sqlite3.Connection, version: int, script: str) -> None:
+    # executescript() commits first and runs outside any transaction, so the
+    # script is wrapped in BEGIN/COMMIT itself, with user_version inside it.
+    try:
+        connection.executescript(
+            f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {version};\nCOMMIT;"
+        )
+    except sqlite3.Error:
+        if connection.in_transaction:
+            connection.rollback()
+        raise

@@ -1,0 +1,526 @@
+"""The SQLite cache: feeds, entries, read and starred state.
+
+One ``Store`` wraps one connection in autocommit mode; every write that
+touches more than one row runs in an explicit ``BEGIN IMMEDIATE``
+transaction, so a refresh of one feed lands whole or not at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from reader.models import (
+    Enclosure,
+    Entry,
+    EntryNotFoundError,
+    Feed,
+    FeedExistsError,
+    FeedNotFoundError,
+    FetchResult,
+    ParsedEntry,
+    ParsedFeed,
+    StoreError,
+)
+from reader.schema import migrate
+
+# A second tidings process (a cron refresh beside the TUI) may hold the write
+# lock for the length of one feed's transaction; wait rather than fail.
+BUSY_TIMEOUT_MS = 10_000
+
+_FEED_COLUMNS = """
+    f.id, f.url, coalesce(f.title, f.url) AS title, f.link, f.etag,
+    f.last_modified, f.last_refreshed, f.last_error,
+    (SELECT count(*) FROM entries e WHERE e.feed_id = f.id AND e.read = 0)
+        AS unread,
+    (SELECT count(*) FROM entries e WHERE e.feed_id = f.id) AS total
+"""
+
+_ENTRY_COLUMNS = """
+    e.id, e.feed_id, e.key, e.title, e.link, e.author, e.published, e.updated,
+    e.content, e.summary, e.enclosures, e.first_seen, e.read, e.read_at,
+    e.starred, e.starred_at, coalesce(f.title, f.url) AS feed_title
+"""
+
+
+def utc_now() -> datetime:
+    """Return the current time as an aware UTC datetime."""
+    return datetime.now(UTC)
+
+
+def _to_text(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def _to_datetime(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text)
+
+
+class Store:
+    """The cache at one path. Use as a context manager or call ``close``.
+
+    A Store is not safe to share between threads without a lock of the
+    caller's.
+    """
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self._db = _connect(self.path)
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the connection."""
+        self._db.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._db
+        except BaseException:
+            self._db.rollback()
+            raise
+        self._db.commit()
+
+    # Feeds
+
+    def add_feed(self, url: str) -> Feed:
+        """Subscribe to ``url``; raise FeedExistsError if it is already there."""
+        try:
+            with self._transaction() as db:
+                cursor = db.execute(
+                    "INSERT INTO feeds (url, added_at) VALUES (?, ?)",
+                    (url, _to_text(utc_now())),
+                )
+        except sqlite3.IntegrityError:
+            existing = self.find_feed(url)
+            feed_id = existing.id if existing else "?"
+            raise FeedExistsError(
+                f"feed {url} is already subscribed as feed {feed_id}"
+            ) from None
+        assert cursor.lastrowid is not None
+        return self.get_feed(cursor.lastrowid)
+
+    def remove_feed(self, feed_id: int) -> None:
+        """Delete a feed with its entries and their state."""
+        with self._transaction() as db:
+            cursor = db.execute("DELETE FROM feeds WHERE id = ?", (feed_id,))
+        if cursor.rowcount == 0:
+            raise FeedNotFoundError(_feed_not_found(feed_id))
+
+    def get_feed(self, feed_id: int) -> Feed:
+        """Return the feed with ``feed_id`` or raise FeedNotFoundError."""
+        row = self._db.execute(
+            f"SELECT {_FEED_COLUMNS} FROM feeds f WHERE f.id = ?", (feed_id,)
+        ).fetchone()
+        if row is None:
+            raise FeedNotFoundError(_feed_not_found(feed_id))
+        return _feed_from_row(row)
+
+    def find_feed(self, url: str) -> Feed | None:
+        """Return the feed subscribed at ``url``, if any."""
+        row = self._db.execute(
+            f"SELECT {_FEED_COLUMNS} FROM feeds f WHERE f.url = ?", (url,)
+        ).fetchone()
+        return None if row is None else _feed_from_row(row)
+
+    def list_feeds(self) -> list[Feed]:
+        """Return every feed, ordered by title."""
+        rows = self._db.execute(
+            f"SELECT {_FEED_COLUMNS} FROM feeds f "
+            "ORDER BY lower(coalesce(f.title, f.url)), f.id"
+        ).fetchall()
+        return [_feed_from_row(row) for row in rows]
+
+    def body_hash(self, feed_id: int) -> str | None:
+        """Return the hash of the body last parsed for the feed, if any."""
+        row = self._db.execute(
+            "SELECT body_hash FROM feeds WHERE id = ?", (feed_id,)
+        ).fetchone()
+        return None if row is None else row[0]
+
+    # Refresh results
+
+    def save_parsed(
+        self,
+        feed_id: int,
+        result: FetchResult,
+        parsed: ParsedFeed,
+        body_hash: str | None = None,
+    ) -> tuple[int, int]:
+        """Store a parsed document in one transaction.
+
+        Returns (new, updated) entry counts. Entries keep their row, and so
+        their read and starred state, when their title or body changes.
+        """
+        now = utc_now()
+        with self._transaction() as db:
+            known = dict(
+                db.execute(
+                    "SELECT key, fingerprint FROM entries WHERE feed_id = ?",
+                    (feed_id,),
+                ).fetchall()
+            )
+            new, updated = self._upsert_entries(db, feed_id, parsed.entries, known, now)
+            self._update_feed_after_fetch(db, feed_id, result, now, body_hash)
+            db.execute(
+                "UPDATE feeds SET title = ?, link = ? WHERE id = ?",
+                (parsed.title or None, parsed.link, feed_id),
+            )
+        return new, updated
+
+    def _upsert_entries(
+        self,
+        db: sqlite3.Connection,
+        feed_id: int,
+        entries: Sequence[ParsedEntry],
+        known: dict[str, str],
+        now: datetime,
+    ) -> tuple[int, int]:
+        new = updated = 0
+        # Entries earlier in the document are newer by convention; a
+        # microsecond apart keeps that order for entries without dates.
+        for position, entry in enumerate(entries):
+            fingerprint = _fingerprint(entry)
+            previous = known.get(entry.key)
+            if previous == fingerprint:
+                continue
+            values = _entry_values(entry, fingerprint)
+            if previous is None:
+                first_seen = _to_text(_nudge(now, len(entries) - position))
+                db.execute(
+                    _INSERT_ENTRY, (feed_id, entry.key, *values, first_seen, first_seen)
+                )
+                new += 1
+            else:
+                db.execute(_UPDATE_ENTRY, (*values, feed_id, entry.key))
+                updated += 1
+            known[entry.key] = fingerprint
+        return new, updated
+
+    def _update_feed_after_fetch(
+        self,
+        db: sqlite3.Connection,
+        feed_id: int,
+        result: FetchResult,
+        now: datetime,
+        body_hash: str | None,
+    ) -> None:
+        db.execute(
+            "UPDATE feeds SET etag = ?, last_modified = ?, body_hash = ?, "
+            "last_refreshed = ?, last_error = NULL WHERE id = ?",
+            (result.etag, result.last_modified, body_hash, _to_text(now), feed_id),
+        )
+        if result.permanent_redirect:
+            self._move_feed(db, feed_id, result.url)
+
+    def _move_feed(self, db: sqlite3.Connection, feed_id: int, url: str) -> None:
+        # Another subscription may already use the new URL; keep both then.
+        taken = db.execute(
+            "SELECT 1 FROM feeds WHERE url = ? AND id != ?", (url, feed_id)
+        ).fetchone()
+        if taken is None:
+            db.execute("UPDATE feeds SET url = ? WHERE id = ?", (url, feed_id))
+
+    def record_not_modified(self, feed_id: int, result: FetchResult) -> None:
+        """Record a refresh that found nothing new (304 or the same body)."""
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE feeds SET last_refreshed = ?, last_error = NULL, "
+                "etag = coalesce(?, etag), "
+                "last_modified = coalesce(?, last_modified) WHERE id = ?",
+                (_to_text(utc_now()), result.etag, result.last_modified, feed_id),
+            )
+            if result.permanent_redirect:
+                self._move_feed(db, feed_id, result.url)
+
+    def record_error(self, feed_id: int, message: str) -> None:
+        """Record a failed refresh; the feed's entries stay as they were."""
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE feeds SET last_refreshed = ?, last_error = ? WHERE id = ?",
+                (_to_text(utc_now()), message, feed_id),
+            )
+
+    # Entries
+
+    def list_entries(
+        self,
+        feed_id: int | None = None,
+        *,
+        unread_only: bool = False,
+        starred_only: bool = False,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[Entry]:
+        """Return entries newest first, optionally of one feed and filtered."""
+        where, params = _entry_filter(feed_id, unread_only, starred_only)
+        sql = (
+            f"SELECT {_ENTRY_COLUMNS} FROM entries e JOIN feeds f "
+            f"ON f.id = e.feed_id {where} "
+            "ORDER BY e.sort_date DESC, e.id DESC LIMIT ? OFFSET ?"
+        )
+        params += [-1 if limit is None else limit, offset]
+        return [_entry_from_row(row) for row in self._db.execute(sql, params)]
+
+    def count_entries(
+        self,
+        feed_id: int | None = None,
+        *,
+        unread_only: bool = False,
+        starred_only: bool = False,
+    ) -> int:
+        """Return how many entries ``list_entries`` would return unpaged."""
+        where, params = _entry_filter(feed_id, unread_only, starred_only)
+        sql = f"SELECT count(*) FROM entries e {where}"
+        return int(self._db.execute(sql, params).fetchone()[0])
+
+    def get_entry(self, entry_id: int) -> Entry:
+        """Return the entry with ``entry_id`` or raise EntryNotFoundError."""
+        row = self._db.execute(
+            f"SELECT {_ENTRY_COLUMNS} FROM entries e JOIN feeds f "
+            "ON f.id = e.feed_id WHERE e.id = ?",
+            (entry_id,),
+        ).fetchone()
+        if row is None:
+            raise EntryNotFoundError(
+                f"entry {entry_id} not found; list entries with 'tidings entries'"
+            )
+        return _entry_from_row(row)
+
+    def set_read(self, entry_ids: Iterable[int], read: bool) -> int:
+        """Mark entries read or unread; return how many changed."""
+        return self._set_flag("read", list(entry_ids), read)
+
+    def set_starred(self, entry_ids: Iterable[int], starred: bool) -> int:
+        """Star or unstar entries; return how many changed."""
+        return self._set_flag("starred", list(entry_ids), starred)
+
+    def _set_flag(self, flag: str, entry_ids: list[int], value: bool) -> int:
+        stamp = _to_text(utc_now()) if value else None
+        changed = 0
+        with self._transaction() as db:
+            for entry_id in entry_ids:
+                cursor = db.execute(
+                    f"UPDATE entries SET {flag} = ?, {flag}_at = ? "
+                    f"WHERE id = ? AND {flag} != ?",
+                    (int(value), stamp, entry_id, int(value)),
+                )
+                changed += cursor.rowcount
+        return changed
+
+    def missing_entries(self, entry_ids: Iterable[int]) -> list[int]:
+        """Return the ids in ``entry_ids`` that no entry has."""
+        return [
+            entry_id
+            for entry_id in entry_ids
+            if self._db.execute(
+                "SELECT 1 FROM entries WHERE id = ?", (entry_id,)
+            ).fetchone()
+            is None
+        ]
+
+    # Facts about the cache
+
+    def get_meta(self, key: str) -> str | None:
+        """Return the value stored under ``key`` in the meta table, if any."""
+        row = self._db.execute(
+            "SELECT value FROM meta WHERE key = ?", (key,)
+        ).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str) -> None:
+        """Store ``value`` under ``key`` in the meta table."""
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO meta (key, value) VALUES (?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
+    # Converted Markdown
+
+    def get_markdown(self, entry_id: int, content_hash: str) -> str | None:
+        """Return cached Markdown for the entry if it was made from this hash."""
+        row = self._db.execute(
+            "SELECT markdown FROM markdown_cache "
+            "WHERE entry_id = ? AND content_hash = ?",
+            (entry_id, content_hash),
+        ).fetchone()
+        return None if row is None else str(row[0])
+
+    def put_markdown(self, entry_id: int, content_hash: str, markdown: str) -> None:
+        """Cache Markdown converted from the entry's content."""
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO markdown_cache (entry_id, content_hash, markdown) "
+                "VALUES (?, ?, ?) ON CONFLICT (entry_id) DO UPDATE SET "
+                "content_hash = excluded.content_hash, "
+                "markdown = excluded.markdown",
+                (entry_id, content_hash, markdown),
+            )
+
+
+_INSERT_ENTRY = """
+INSERT INTO entries (
+    feed_id, key, title, link, author, published, updated, content, summary,
+    enclosures, fingerprint, sort_date, first_seen
+) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, coalesce(?, ?), ?)
+"""
+
+# sort_date gets the stored first_seen when the entry has no date, so an
+# undated entry does not jump to the top on every change.
+_UPDATE_ENTRY = """
+UPDATE entries SET
+    title = ?, link = ?, author = ?, published = ?, updated = ?, content = ?,
+    summary = ?, enclosures = ?, fingerprint = ?,
+    sort_date = coalesce(?, first_seen)
+WHERE feed_id = ? AND key = ?
+"""
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    if path.exists() and not path.is_file():
+        raise StoreError(f"cache path {path} is not a file; pass another --db")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        connection = sqlite3.connect(
+            path, isolation_level=None, check_same_thread=False
+        )
+    except (OSError, sqlite3.Error) as error:
+        raise StoreError(f"cannot open cache {path}: {error}") from error
+    try:
+        connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        connection.execute("PRAGMA user_version").fetchone()
+        connection.execute("PRAGMA journal_mode = WAL")
+        connection.execute("PRAGMA foreign_keys = ON")
+        connection.execute("PRAGMA synchronous = NORMAL")
+        migrate(connection, str(path))
+    except sqlite3.DatabaseError as error:
+        connection.close()
+        raise StoreError(
+            f"cache {path} is not a readable tidings database ({error}); the "
+            "file was left untouched: restore it from a backup or pass "
+            "another --db"
+        ) from error
+    except StoreError:
+        connection.close()
+        raise
+    return connection
+
+
+def _feed_not_found(feed_id: int) -> str:
+    return f"feed {feed_id} not found; list feeds with 'tidings feeds'"
+
+
+def _entry_filter(
+    feed_id: int | None, unread_only: bool, starred_only: bool
+) -> tuple[str, list[Any]]:
+    clauses: list[str] = []
+    params: list[Any] = []
+    if feed_id is not None:
+        clauses.append("e.feed_id = ?")
+        params.append(feed_id)
+    if unread_only:
+        clauses.append("e.read = 0")
+    if starred_only:
+        clauses.append("e.starred = 1")
+    where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+    return where, params
+
+
+def _nudge(moment: datetime, microseconds: int) -> datetime:
+    return moment + timedelta(microseconds=microseconds)
+
+
+def _enclosures_json(enclosures: Sequence[Enclosure]) -> str:
+    return json.dumps(
+        [{"url": e.url, "type": e.type, "length": e.length} for e in enclosures]
+    )
+
+
+def _entry_values(entry: ParsedEntry, fingerprint: str) -> tuple[Any, ...]:
+    published = _to_text(entry.published)
+    updated = _to_text(entry.updated)
+    return (
+        entry.title,
+        entry.link,
+        entry.author,
+        published,
+        updated,
+        entry.content,
+        entry.summary,
+        _enclosures_json(entry.enclosures),
+        fingerprint,
+        published or updated,
+    )
+
+
+def _fingerprint(entry: ParsedEntry) -> str:
+    fields = (
+        entry.title,
+        entry.link,
+        entry.author,
+        _to_text(entry.published),
+        _to_text(entry.updated),
+        entry.content,
+        entry.summary,
+        _enclosures_json(entry.enclosures),
+    )
+    return hashlib.sha256(json.dumps(fields).encode()).hexdigest()
+
+
+def _feed_from_row(row: sqlite3.Row | tuple[Any, ...]) -> Feed:
+    (id_, url, title, link, etag, last_modified, refreshed, error, unread, total) = row
+    return Feed(
+        id=id_,
+        url=url,
+        title=title,
+        link=link,
+        etag=etag,
+        last_modified=last_modified,
+        last_refreshed=_to_datetime(refreshed),
+        last_error=error,
+        unread=unread,
+        total=total,
+    )
+
+
+def _entry_from_row(row: sqlite3.Row | tuple[Any, ...]) -> Entry:
+    (
+        id_, feed_id, key, title, link, author, published, updated, content,
+        summary, enclosures, first_seen, read, read_at, starred, starred_at,
+        feed_title,
+    ) = row  # fmt: skip
+    return Entry(
+        id=id_,
+        feed_id=feed_id,
+        key=key,
+        title=title,
+        link=link,
+        author=author,
+        published=_to_datetime(published),
+        updated=_to_datetime(updated),
+        content=content,
+        summary=summary,
+        first_seen=datetime.fromisoformat(first_seen),
+        read=bool(read),
+        read_at=_to_datetime(read_at),
+        starred=bool(starred),
+        starred_at=_to_datetime(starred_at),
+        enclosures=tuple(Enclosure(**item) for item in json.loads(enclosures)),
+        feed_title=feed_title,
+    )
