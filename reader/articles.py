@@ -14,11 +14,11 @@ def entry_markdown(store: Store, entry: Entry) -> str:
     result is cached by entry and content hash, so a changed body converts
     again and an unchanged one never does.
     """
-    digest = content_hash(entry.content)
+    base_url = entry.link or store.get_feed(entry.feed_id).url
+    digest = content_hash(entry.content, base_url)
     cached = store.get_markdown(entry.id, digest)
     if cached is not None:
         return cached
-    base_url = entry.link or store.get_feed(entry.feed_id).url
     markdown = html_to_markdown(entry.content, base_url)
     store.put_markdown(entry.id, digest, markdown)
     return markdown

@@ -1,0 +1,346 @@
+"""Turn feed documents (RSS 0.9x, 1.0, 2.0 and Atom) into ParsedFeed values.
+
+feedparser 6 does the XML work. This module decides entry identity, converts
+dates to UTC, makes links absolute and cleans every string a feed supplies.
+``parse_feed`` does no I/O, so callers can run it in a thread or process pool.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+from collections.abc import Iterable
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import feedparser
+
+# Not in feedparser's documented API, but present throughout 6.x, and
+# pyproject.toml pins feedparser below 7.
+from feedparser.urls import resolve_relative_uris
+
+from reader.dates import UnknownZoneError, to_utc
+from reader.htmltext import first_words, html_to_text, text_to_html
+from reader.models import Enclosure, ParsedEntry, ParsedFeed, ParseError
+from reader.textsafe import clean_line, clean_text
+
+# A feedparser.FeedParserDict: the feed, an entry, a link or a text construct.
+# Raw dict access (dict.get) bypasses its key aliases where they mislead.
+_Item = dict[str, Any]
+
+_HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+_GZIP_MAGIC = b"\x1f\x8b"
+_HTML_START = re.compile(
+    rb"^(?:<\?xml[^>]*>|<!--.*?-->|\s)*<(?:!doctype\s+html|html[\s>])",
+    re.IGNORECASE | re.DOTALL,
+)
+_ROOT_ELEMENT = re.compile(
+    rb"^(?:<\?[^>]*>|<!--.*?-->|<![^>]*>|\s)*<([\w:.-]+)", re.DOTALL
+)
+_URL_FORBIDDEN = re.compile(r"[\x00-\x20\x7f-\x9f]")
+
+
+def parse_feed(
+    content: bytes, url: str, *, content_type: str | None = None
+) -> ParsedFeed:
+    """Parse a feed document into a ParsedFeed.
+
+    ``url`` is where the bytes came from (the final URL after redirects, or a
+    local path): relative links resolve against it. ``content_type`` is the
+    HTTP Content-Type header, if any. feedparser weighs its charset when it
+    picks the decoding. Raises ParseError when the bytes are not an RSS or
+    Atom feed.
+    """
+    _reject_known_non_feeds(content, url, content_type)
+    result = _run_feedparser(content, url, content_type)
+    feed = result.feed
+    if not (result.get("version") or result.entries or feed.get("title")):
+        raise ParseError(_describe_non_feed(content, url, content_type, result))
+
+    warnings = _bozo_warnings(result, content_type)
+    entries = [_entry(raw, feed, url, warnings) for raw in result.entries]
+    return ParsedFeed(
+        title=_detail_text(feed.get("title_detail")) or _url_name(url),
+        link=_alternate_link(feed, url),
+        entries=_with_unique_keys(entries),
+        warnings=tuple(dict.fromkeys(warnings)),
+    )
+
+
+def _run_feedparser(content: bytes, url: str, content_type: str | None) -> Any:
+    """Run feedparser on ``content``, raising ParseError if it fails."""
+    headers = {"content-type": content_type} if content_type else {}
+    # feedparser treats a bytes or str argument as a file name or URL to open
+    # before it treats it as data, so the body goes in as a stream. It does
+    # not get the URL as Content-Location because it would resolve non-URL
+    # guids against it ("post-5" becomes ".../post-5"), changing entry keys
+    # when a feed moves. _content_html resolves relative URIs in HTML itself.
+    # sanitize_html stays on. tidings renders HTML as Markdown text, so no
+    # markup runs, but the sanitizer also drops script and style bodies that
+    # would otherwise show up as article text.
+    try:
+        return feedparser.parse(
+            io.BytesIO(content),
+            response_headers=headers,
+            resolve_relative_uris=False,
+            sanitize_html=True,
+        )
+    # feedparser 6.0.14 raises on some malformed input instead of setting
+    # bozo, for example ValueError for "&#x110000;" and UnicodeDecodeError for
+    # a non-ASCII encoding name. Any of them means this document is unreadable,
+    # which is a ParseError for this feed, not a crash of the whole refresh.
+    except Exception as error:
+        raise ParseError(
+            f"{url} could not be parsed: feedparser failed with "
+            f"{type(error).__name__}: {clean_line(str(error))}"
+        ) from error
+
+
+def _reject_known_non_feeds(content: bytes, url: str, content_type: str | None) -> None:
+    """Raise ParseError for bodies that are recognisably not XML feeds."""
+    head = content[:2048].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not head:
+        raise ParseError(f"{url} has an empty body, not a feed")
+    if head.startswith(_GZIP_MAGIC):
+        raise ParseError(
+            f"{url} is gzip-compressed data, not a feed. The server probably "
+            "sent it without a Content-Encoding: gzip header."
+        )
+    media_type = (content_type or "").split(";")[0].strip().lower()
+    is_json_type = media_type.endswith("json") and not head.startswith(b"<")
+    if head.startswith(b"{") or is_json_type:
+        raise ParseError(f"{url} is a JSON document. JSON Feed is not supported yet.")
+    if _HTML_START.match(head):
+        raise ParseError(_html_page_message(url))
+
+
+def _describe_non_feed(
+    content: bytes, url: str, content_type: str | None, result: Any
+) -> str:
+    """Say what a document that yielded no feed contains, naming ``url``."""
+    if (content_type or "").lower().startswith("text/html"):
+        return _html_page_message(url)
+    root = _ROOT_ELEMENT.match(content[:2048].lstrip(b"\xef\xbb\xbf"))
+    if root and not result.get("bozo"):
+        name = clean_line(root.group(1).decode("utf-8", "replace"))[:60]
+        return f"{url} is an XML document with root element <{name}>, not RSS or Atom"
+    error = result.get("bozo_exception")
+    detail = f" ({clean_line(str(error))})" if error else ""
+    return f"{url} is not an RSS or Atom feed: it is not well-formed XML{detail}"
+
+
+def _html_page_message(url: str) -> str:
+    return f"{url} is an HTML page, not a feed. Try the page's feed URL instead."
+
+
+def _bozo_warnings(result: Any, content_type: str | None) -> list[str]:
+    """List the problem feedparser tolerated, if any, as a log line."""
+    error = result.get("bozo_exception")
+    if not result.get("bozo") or error is None:
+        return []
+    # feedparser flags every call that passes no content type, so this warning
+    # carries no information about the document.
+    if content_type is None and isinstance(error, feedparser.NonXMLContentType):
+        return []
+    return [clean_line(f"{type(error).__name__}: {error}")]
+
+
+def _entry(raw: _Item, feed: _Item, url: str, warnings: list[str]) -> ParsedEntry:
+    """Build one ParsedEntry from a feedparser entry; the key may repeat."""
+    base = _join(url, _entry_base(raw))
+    link = _alternate_link(raw, base) or _guid_link(raw)
+    title = _detail_text(raw.get("title_detail"))
+    summary = _detail_html(raw.get("summary_detail"), url)
+    content = _content_html(raw, url) or summary
+    author = clean_line(raw.get("author") or feed.get("author") or "") or None
+    return ParsedEntry(
+        key=_entry_key(raw, link, title, summary),
+        title=title or _fallback_title(summary or content, link),
+        link=link,
+        author=author,
+        published=_date(raw, "published", warnings),
+        updated=_date(raw, "updated", warnings),
+        content=content,
+        summary=summary,
+        enclosures=_enclosures(raw, base),
+    )
+
+
+def _fallback_title(body: str, link: str | None) -> str:
+    """Make a title for an untitled entry from its first words or its link."""
+    return first_words(html_to_text(body)) or link or "(untitled)"
+
+
+def _entry_base(raw: _Item) -> str:
+    """Return the xml:base in effect inside an entry, or "" without one.
+
+    feedparser does not record an entry's own base, so the base of its first
+    text construct is used instead.
+    """
+    details = [raw.get("title_detail"), raw.get("summary_detail")]
+    details += raw.get("content") or []
+    return next((d["base"] for d in details if d and d.get("base")), "")
+
+
+def _entry_key(raw: _Item, link: str | None, title: str, summary: str) -> str:
+    """Return the entry's identity: guid/id, else link, else a content hash."""
+    guid = (raw.get("id") or "").strip()
+    if guid:
+        return guid
+    if link:
+        return link
+    date = dict.get(raw, "published") or dict.get(raw, "updated") or ""
+    parts = [title, date] if title or date else [summary]
+    digest = hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
+    return f"sha256:{digest}"
+
+
+def _with_unique_keys(entries: Iterable[ParsedEntry]) -> tuple[ParsedEntry, ...]:
+    """Suffix "#2", "#3"... to keys already used earlier in the document.
+
+    Feeds do repeat guids. Merging such entries would hide one of them, and
+    document order keeps the suffixes stable across refreshes.
+    """
+    seen: set[str] = set()
+    unique = []
+    for entry in entries:
+        key = entry.key
+        counter = 1
+        while key in seen:
+            counter += 1
+            key = f"{entry.key}#{counter}"
+        seen.add(key)
+        unique.append(entry if key == entry.key else replace(entry, key=key))
+    return tuple(unique)
+
+
+def _alternate_link(item: _Item, base: str) -> str | None:
+    """Return the first alternate link that resolves to an http(s) URL.
+
+    Only ``links`` is read, not ``link``: feedparser copies a permalink guid
+    into ``link``, and a guid like "post-5" is not a URL.
+    """
+    for link in item.get("links") or []:
+        if link.get("rel", "alternate") == "alternate" and link.get("href"):
+            absolute = _http_url(link["href"], base)
+            if absolute:
+                return absolute
+    return None
+
+
+def _guid_link(raw: _Item) -> str | None:
+    """Return a permalink guid that is itself an absolute http(s) URL."""
+    if raw.get("guidislink") and raw.get("id"):
+        return _http_url(raw["id"], "")
+    return None
+
+
+def _join(base: str, reference: str) -> str:
+    """Resolve ``reference`` against ``base``, keeping ``base`` if it fails."""
+    try:
+        return urljoin(base, reference)
+    except ValueError:  # for example an invalid IPv6 host in an xml:base
+        return base
+
+
+def _http_url(href: str, base: str) -> str | None:
+    """Resolve ``href`` against ``base``, returning None unless it is http(s)."""
+    try:
+        absolute = urljoin(base, href.strip())
+        parts = urlsplit(absolute)
+    except ValueError:  # for example an invalid IPv6 host
+        return None
+    absolute = absolute.replace(" ", "%20")
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    if _URL_FORBIDDEN.search(absolute):
+        return None
+    return absolute
+
+
+def _detail_text(detail: _Item | None) -> str:
+    """Return a text construct (title, name) as one line of plain text."""
+    if not detail:
+        return ""
+    value = detail.get("value") or ""
+    if detail.get("type") in _HTML_TYPES:
+        value = html_to_text(value)
+    return clean_line(value)
+
+
+def _detail_html(detail: _Item | None, url: str) -> str:
+    """Return a content construct as HTML with absolute URIs, cleaned."""
+    if not detail or not (detail.get("value") or "").strip():
+        return ""
+    value = detail["value"]
+    if detail.get("type") not in _HTML_TYPES:
+        return clean_text(text_to_html(value))
+    base = _join(url, detail.get("base") or "")
+    # NOTE: the sanitizer empties unsafe hrefs such as javascript: URLs, and
+    # the resolver then points the empty href at the base, as HTML does.
+    return clean_text(resolve_relative_uris(value, base, "utf-8", detail["type"]))
+
+
+def _content_html(raw: _Item, url: str) -> str:
+    """Return the longest full-content value, preferring HTML over text."""
+    values = raw.get("content") or []
+    html_values = [c for c in values if c.get("type") in _HTML_TYPES]
+    longest = max(
+        html_values or values, key=lambda c: len(c.get("value") or ""), default=None
+    )
+    return _detail_html(longest, url)
+
+
+def _date(raw: _Item, field: str, warnings: list[str]) -> datetime | None:
+    """Return the entry's ``field`` date in UTC, or None."""
+    try:
+        # dict.get skips FeedParserDict's deprecated "updated" -> "published"
+        # fallback, which would report a publication date as an update.
+        return to_utc(dict.get(raw, field), dict.get(raw, f"{field}_parsed"))
+    except UnknownZoneError as error:
+        warnings.append(f"{error}: dates in that zone are left empty")
+        return None
+
+
+def _enclosures(raw: _Item, base: str) -> tuple[Enclosure, ...]:
+    """Merge enclosures and media:content, one per URL in document order.
+
+    A URL listed twice keeps its first type and length, filled in from the
+    later listing where the first left them out.
+    """
+    listed = [
+        (e.get("href"), e.get("type"), e.get("length"))
+        for e in raw.get("enclosures") or []
+    ]
+    listed += [
+        (m.get("url"), m.get("type"), m.get("filesize"))
+        for m in raw.get("media_content") or []
+    ]
+    found: dict[str, Enclosure] = {}
+    for href, media_type, length in listed:
+        url = _http_url(href, base) if href else None
+        if url is None:
+            continue
+        new = Enclosure(url, clean_line(media_type or "") or None, _length(length))
+        old = found.get(url, new)
+        found[url] = Enclosure(url, old.type or new.type, old.length or new.length)
+    return tuple(found.values())
+
+
+def _length(value: object) -> int | None:
+    """Return a declared size in bytes, or None if missing, invalid or zero."""
+    try:
+        length = int(str(value).strip())
+    except ValueError:
+        return None
+    return length if length > 0 else None
+
+
+def _url_name(url: str) -> str:
+    """Return a feed name made from its URL: the host, else the file name."""
+    parts = urlsplit(url)
+    name = parts.hostname or parts.path.rstrip("/").rsplit("/", 1)[-1] or url
+    return clean_line(name)
