@@ -23,6 +23,7 @@ from reader.convert import markdown_to_text
 from reader.fetch import normalize_feed_url
 from reader.models import EntryNotFoundError, UsageError
 from reader.store import Store
+from reader.textsafe import clean_line
 
 Handler = Callable[[Store, argparse.Namespace], int]
 
@@ -72,7 +73,7 @@ def _run_add(store: Store, args: argparse.Namespace) -> int:
         print(f"Added feed {feed.id}: {url}")
         print(f"tidings: refresh failed: {feed.last_error}", file=sys.stderr)
         return status
-    print(f"Added feed {feed.id}: {format_feed_row(feed)}")
+    print(f"Added feed {feed.id}: {clean_line(feed.title)} ({feed.total} entries)")
     return status
 
 
@@ -86,7 +87,7 @@ def _configure_remove(parser: argparse.ArgumentParser) -> None:
 def _run_remove(store: Store, args: argparse.Namespace) -> int:
     feed = store.get_feed(args.feed_id)
     store.remove_feed(feed.id)
-    print(f"Removed feed {feed.id}: {format_feed_row(feed)}")
+    print(f"Removed feed {feed.id}: {clean_line(feed.title)} ({feed.total} entries)")
     return 0
 
 
