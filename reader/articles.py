@@ -7,18 +7,22 @@ from reader.models import Entry
 from reader.store import Store
 
 
-def entry_markdown(store: Store, entry: Entry) -> str:
-    """Return the entry's body as Markdown, converting it on first use.
+def markdown_key(store: Store, entry: Entry) -> tuple[str, str]:
+    """Return (base URL, cache key) for converting the entry's body.
 
     Relative links resolve against the entry link, else the feed URL. The
-    result is cached by entry and content hash, so a changed body converts
-    again and an unchanged one never does.
+    key changes with the body, the base URL and the converter version.
     """
     base_url = entry.link or store.get_feed(entry.feed_id).url
-    digest = content_hash(entry.content, base_url)
-    cached = store.get_markdown(entry.id, digest)
+    return base_url, content_hash(entry.content, base_url)
+
+
+def entry_markdown(store: Store, entry: Entry) -> str:
+    """Return the entry's body as Markdown, converting it on first use."""
+    base_url, key = markdown_key(store, entry)
+    cached = store.get_markdown(entry.id, key)
     if cached is not None:
         return cached
     markdown = html_to_markdown(entry.content, base_url)
-    store.put_markdown(entry.id, digest, markdown)
+    store.put_markdown(entry.id, key, markdown)
     return markdown

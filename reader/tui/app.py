@@ -1,0 +1,346 @@
+"""The tidings application: feeds, entries and article panes over the cache."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import webbrowser
+from collections.abc import Callable, Mapping
+from typing import ClassVar
+from urllib.parse import urlsplit
+
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.widgets import Footer, Markdown, OptionList
+
+from reader.models import Entry, Feed, TidingsError
+from reader.store import Store
+from reader.textsafe import clean_line
+from reader.tui.article import ArticleView
+from reader.tui.bodies import load_markdown
+from reader.tui.entry_list import EntryList
+from reader.tui.feed_list import FeedList
+from reader.tui.formatting import feed_title
+from reader.tui.help import HelpScreen, KeySection
+from reader.tui.logfile import logging_to_file
+from reader.tui.refresh import RefreshActions
+from reader.tui.status import StatusLine, feed_status
+from reader.welcome import ensure_welcome
+
+log = logging.getLogger(__name__)
+
+OPENABLE_SCHEMES = frozenset({"http", "https"})
+"""URL schemes the browser may be asked to open; feed links are untrusted."""
+
+
+class TidingsApp(RefreshActions, App[None]):
+    """A three-pane feed reader over a ``Store``.
+
+    | Key | Binding id | Action |
+    | --- | --- | --- |
+    | `q` | `app.quit` | Quit |
+    | `?` | `app.help` | Show every key |
+    | `tab` | `app.focus_next` | Move the focus to the next pane |
+    | `shift+tab` | `app.focus_previous` | Move the focus to the previous pane |
+    | `r` | `feed.refresh` | Refresh the selected feed |
+    | `R` | `feed.refresh_all` | Refresh every feed |
+    | `n` | `entry.next_unread` | Open the next unread entry, in this feed or the next |
+    | `p` | `entry.previous_unread` | Open the previous unread entry |
+    | `m` | `entry.toggle_read` | Mark the entry read or unread |
+    | `s` | `entry.toggle_starred` | Star or unstar the entry |
+    | `o` | `entry.open_link` | Open the entry's link in the browser |
+    """
+
+    CSS_PATH = "tidings.tcss"
+    TITLE = "tidings"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("question_mark", "help", "Help", id="app.help"),
+        Binding("tab", "focus_next", "Next pane", show=False, id="app.focus_next"),
+        Binding(
+            "shift+tab",
+            "focus_previous",
+            "Previous pane",
+            show=False,
+            id="app.focus_previous",
+        ),
+        Binding("r", "refresh_feed", "Refresh", id="feed.refresh"),
+        Binding("R", "refresh_all", "Refresh all", show=False, id="feed.refresh_all"),
+        Binding("n", "next_unread", "Next unread", id="entry.next_unread"),
+        Binding(
+            "p",
+            "previous_unread",
+            "Previous unread",
+            show=False,
+            id="entry.previous_unread",
+        ),
+        Binding("m", "toggle_read", "Read/unread", id="entry.toggle_read"),
+        Binding("s", "toggle_starred", "Star", id="entry.toggle_starred"),
+        Binding("o", "open_link", "Browser", id="entry.open_link"),
+    ]
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        keymap: Mapping[str, str] | None = None,
+        open_in_browser: Callable[[str], bool] = webbrowser.open,
+    ) -> None:
+        super().__init__()
+        self.store = store
+        self.keymap = dict(keymap or {})
+        """Key overrides by binding id, as accepted by ``App.set_keymap``."""
+        self.open_in_browser = open_in_browser
+        """Opens a URL in the user's browser and returns whether it could.
+
+        ``webbrowser.open`` honours $BROWSER. ``App.open_url`` is not used
+        because it calls the browser on the event loop."""
+
+    def compose(self) -> ComposeResult:
+        """Lay out the feeds beside the entries above the article."""
+        with Horizontal(id="panes"):
+            yield FeedList(id="feeds")
+            with Vertical(id="reading"):
+                yield EntryList(id="entries")
+                yield ArticleView(id="article")
+        yield StatusLine(id="status")
+        yield Footer()
+
+    async def on_mount(self) -> None:
+        """List the feeds, adding the welcome feed to an empty cache."""
+        self.set_keymap(self.keymap)
+        self.query_one(FeedList).border_title = "Feeds"
+        self.query_one(EntryList).border_title = "Entries"
+        self.query_one(ArticleView).border_title = "Article"
+        welcome = self._add_welcome_feed()
+        feeds = self.store.list_feeds()
+        self.feed_list.set_feeds(feeds, None if welcome is None else welcome.id)
+        if not feeds:
+            await self.article.show_notice(
+                "No feeds yet. Subscribe with: tidings add URL"
+            )
+            return
+        self.entry_list.focus()
+        if welcome is None:
+            await self.article.show_notice("Select an entry and press Enter.")
+            return
+        self.show_feed(welcome)
+        first = self.entry_list.current_entry
+        if first is not None:
+            self.open_entry(first)
+
+    def _add_welcome_feed(self) -> Feed | None:
+        try:
+            return ensure_welcome(self.store)
+        except (TidingsError, OSError) as error:
+            # The reader works without the guide, so starting goes on.
+            log.warning("welcome feed not added error=%s", error)
+            return None
+
+    # Panes
+
+    @property
+    def feed_list(self) -> FeedList:
+        """The feeds pane."""
+        return self.query_one(FeedList)
+
+    @property
+    def entry_list(self) -> EntryList:
+        """The entries pane."""
+        return self.query_one(EntryList)
+
+    @property
+    def article(self) -> ArticleView:
+        """The article pane."""
+        return self.query_one(ArticleView)
+
+    @property
+    def status(self) -> StatusLine:
+        """The status line."""
+        return self.query_one(StatusLine)
+
+    def key_sections(self) -> list[KeySection]:
+        """Return the bindings of the app and of each pane, for the help."""
+        return [
+            ("Anywhere", self.BINDINGS),
+            ("Feeds", FeedList.BINDINGS),
+            ("Entries", EntryList.BINDINGS),
+            ("Article", ArticleView.BINDINGS),
+        ]
+
+    def action_help(self) -> None:
+        """Show the key table."""
+        self.push_screen(HelpScreen(self.key_sections(), self.keymap))
+
+    # Feeds
+
+    @on(OptionList.OptionHighlighted, "#feeds")
+    def _feed_highlighted(self) -> None:
+        feed = self.feed_list.current_feed
+        if feed is not None:
+            self.show_feed(feed)
+
+    @on(OptionList.OptionSelected, "#feeds")
+    def _feed_selected(self) -> None:
+        self.entry_list.focus()
+
+    def show_feed(self, feed: Feed) -> None:
+        """List the feed's entries and describe the feed in the status line,
+        unless its entries are listed already."""
+        pages = self.entry_list.pages
+        if pages is not None and pages.feed_id == feed.id:
+            return
+        self.entry_list.show_feed(self.store, feed.id)
+        self.entry_list.border_title = Content(f"Entries · {feed_title(feed)}")
+        self.status.show(feed_status(feed))
+
+    def update_feed_row(self, feed_id: int, *, show_status: bool = True) -> None:
+        """Redraw a feed's row after its counts or error changed, and describe
+        it in the status line if it is highlighted and ``show_status``."""
+        feed = self.store.get_feed(feed_id)
+        self.feed_list.update_feed(feed)
+        current = self.feed_list.current_feed
+        if show_status and current is not None and current.id == feed_id:
+            self.status.show(feed_status(feed))
+
+    # Entries
+
+    @on(EntryList.Selected)
+    def _entry_selected(self, event: EntryList.Selected) -> None:
+        self.open_entry(event.entry)
+
+    def open_entry(self, entry: Entry) -> None:
+        """Show the entry in the article pane and mark it read."""
+        if not entry.read:
+            self.store.set_read([entry.id], True)
+            entry = self.store.get_entry(entry.id)
+            self.entry_list.update_entry(entry)
+            self.update_feed_row(entry.feed_id)
+        self.load_article(entry)
+
+    @work(exclusive=True, group="article")
+    async def load_article(self, entry: Entry) -> None:
+        """Convert the entry's body (cached after the first time) and show it."""
+        markdown = await load_markdown(self.store, entry)
+        await self.article.show_entry(entry, markdown)
+
+    def current_entry(self) -> Entry | None:
+        """Return the open entry when the article has the focus, else the
+        entry under the list cursor."""
+        if self.article.has_focus_within and self.article.entry is not None:
+            return self.article.entry
+        return self.entry_list.current_entry
+
+    def _entry_changed(self, entry_id: int) -> Entry:
+        entry = self.store.get_entry(entry_id)
+        self.entry_list.update_entry(entry)
+        self.article.update_header(entry)
+        self.update_feed_row(entry.feed_id)
+        return entry
+
+    def action_toggle_read(self) -> None:
+        """Mark the current entry read if it is unread, else unread."""
+        entry = self.current_entry()
+        if entry is None:
+            return
+        self.store.set_read([entry.id], not entry.read)
+        entry = self._entry_changed(entry.id)
+        self.status.show("Marked read" if entry.read else "Marked unread")
+
+    def action_toggle_starred(self) -> None:
+        """Star the current entry if it is not starred, else unstar it."""
+        entry = self.current_entry()
+        if entry is None:
+            return
+        self.store.set_starred([entry.id], not entry.starred)
+        entry = self._entry_changed(entry.id)
+        self.status.show("Starred" if entry.starred else "Unstarred")
+
+    def action_next_unread(self) -> None:
+        """Open the next unread entry, moving on to later feeds if needed."""
+        self._open_unread(1)
+
+    def action_previous_unread(self) -> None:
+        """Open the previous unread entry, moving back to earlier feeds."""
+        self._open_unread(-1)
+
+    def _open_unread(self, step: int) -> None:
+        entry = self.entry_list.move_to_unread(step)
+        if entry is None and self._move_to_feed_with_unread(step):
+            start = 0 if step > 0 else len(self.entry_list.pages or ()) - 1
+            self.entry_list.cursor = start
+            entry = self.entry_list.current_entry
+            if entry is not None and entry.read:
+                entry = self.entry_list.move_to_unread(step)
+        if entry is None:
+            self.status.show("No more unread entries")
+            return
+        self.open_entry(entry)
+
+    def _move_to_feed_with_unread(self, step: int) -> bool:
+        feeds = self.feed_list.feeds
+        current = self.feed_list.highlighted or 0
+        for index in range(current + step, len(feeds) if step > 0 else -1, step):
+            feed = self.store.get_feed(feeds[index].id)
+            if feed.unread:
+                self.feed_list.highlighted = index
+                self.show_feed(feed)
+                return True
+        return False
+
+    # Links
+
+    def action_open_link(self) -> None:
+        """Open the current entry's link in the browser."""
+        entry = self.current_entry()
+        if entry is not None:
+            self.open_link(entry.link)
+
+    @on(Markdown.LinkClicked)
+    def _link_clicked(self, event: Markdown.LinkClicked) -> None:
+        event.stop()
+        self.open_link(event.href)
+
+    def open_link(self, url: str | None) -> None:
+        """Open ``url`` in the browser if it is an http(s) URL."""
+        if not url:
+            self.status.show("This entry has no link")
+            return
+        if urlsplit(url).scheme.lower() not in OPENABLE_SCHEMES:
+            self.status.show_error(f"Not opening a non-http(s) link: {url!r}")
+            return
+        self._run_browser(url)
+
+    @work(group="browser")
+    async def _run_browser(self, url: str) -> None:
+        # webbrowser.open may wait for the browser process, so it runs in a
+        # thread and the UI keeps handling keys.
+        shown = clean_line(url)
+        try:
+            opened = await asyncio.to_thread(self.open_in_browser, url)
+        except (webbrowser.Error, OSError) as error:
+            log.warning("browser failed url=%s error=%s", url, error)
+            opened = False
+        if opened:
+            self.status.show(f"Opened {shown}")
+        else:
+            self.status.show_error(f"No browser could open {shown}; set $BROWSER")
+
+
+def run_tui(store: Store) -> None:
+    """Run the TUI on ``store`` until the user quits.
+
+    Log records go to a rotating file under the user log directory while the
+    app runs, never to the terminal it owns. Raises SystemExit with the app's
+    return code when the app stopped on an error, after Textual has printed
+    the traceback.
+    """
+    app = TidingsApp(store)
+    with logging_to_file():
+        app.run()
+    if app.return_code:
+        raise SystemExit(app.return_code)

@@ -1,0 +1,177 @@
+"""Refreshing feeds from the TUI: the worker, its messages and status text.
+
+``refresh_feeds`` runs as a Textual worker on the app's event loop; it
+parses off the loop, so keys are handled while feeds download. Each finished
+feed posts ``RefreshProgressed``, and the app redraws that feed's row.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from textual import work
+from textual.message import Message
+
+from reader.models import FeedRefreshed, RefreshSummary, TidingsError
+from reader.tui.formatting import feed_error, feed_title
+from reader.tui.paging import PAGE_SIZE
+from reader.update import refresh_feeds
+
+if TYPE_CHECKING:
+    from reader.store import Store
+    from reader.tui.entry_list import EntryList
+    from reader.tui.feed_list import FeedList
+    from reader.tui.status import StatusLine
+
+log = logging.getLogger(__name__)
+
+
+class RefreshProgressed(Message):
+    """One feed of a refresh run finished, successfully or not."""
+
+    def __init__(self, result: FeedRefreshed, done: int, total: int) -> None:
+        super().__init__()
+        self.result = result
+        self.done = done
+        self.total = total
+
+
+class RefreshFinished(Message):
+    """A refresh run finished; per-feed errors are in the summary."""
+
+    def __init__(self, summary: RefreshSummary) -> None:
+        super().__init__()
+        self.summary = summary
+
+
+class RefreshFailed(Message):
+    """A refresh run stopped before it finished."""
+
+    def __init__(self, error: str) -> None:
+        super().__init__()
+        self.error = error
+
+
+class RefreshActions:
+    """The refresh keys and message handlers of ``TidingsApp``.
+
+    A mixin: the app supplies the store, the panes and ``update_feed_row``.
+    """
+
+    refreshing: bool = False
+    """Whether a refresh worker is running; a second one is not started."""
+    _refresh_errors: int = 0
+
+    def action_refresh_feed(self) -> None:
+        """Refresh the highlighted feed."""
+        feed = self.feed_list.current_feed
+        if feed is not None:
+            self.start_refresh([feed.id])
+
+    def action_refresh_all(self) -> None:
+        """Refresh every feed."""
+        self.start_refresh(None)
+
+    def start_refresh(self, feed_ids: Sequence[int] | None) -> None:
+        """Start a refresh worker (every feed when None) unless one runs."""
+        if self.refreshing:
+            self.status.show("A refresh is already running; wait for it to finish")
+            return
+        self.refreshing = True
+        self._refresh_errors = 0
+        total = len(feed_ids) if feed_ids is not None else len(self.feed_list.feeds)
+        self.status.show_refresh(progress_text(0, total, 0))
+        self._refresh(feed_ids)
+
+    @work(group="refresh")
+    async def _refresh(self, feed_ids: Sequence[int] | None) -> None:
+        def progressed(result: FeedRefreshed, done: int, total: int) -> None:
+            self.post_message(RefreshProgressed(result, done, total))
+
+        ids = None if feed_ids is None else list(feed_ids)
+        try:
+            summary = await refresh_feeds(self.store, ids, on_progress=progressed)
+        except TidingsError as error:
+            log.warning("refresh failed error=%s", error)
+            self.post_message(RefreshFailed(str(error)))
+        else:
+            self.post_message(RefreshFinished(summary))
+        finally:
+            self.refreshing = False
+
+    def on_refresh_progressed(self, event: RefreshProgressed) -> None:
+        """Show progress, redraw the feed and re-read its entries if listed."""
+        result = event.result
+        self._refresh_errors += result.error is not None
+        self.status.show_refresh(
+            progress_text(event.done, event.total, self._refresh_errors),
+            failed=self._refresh_errors > 0,
+        )
+        self.update_feed_row(result.feed_id, show_status=False)
+        pages = self.entry_list.pages
+        listed = pages is not None and pages.feed_id == result.feed_id
+        if listed and (result.new or result.updated):
+            current = self.entry_list.current_entry
+            # New entries are usually the newest, so the open one has moved
+            # down by at most their number.
+            limit = self.entry_list.cursor + result.new + PAGE_SIZE
+            self.entry_list.reload(None if current is None else current.id, limit)
+
+    def on_refresh_finished(self, event: RefreshFinished) -> None:
+        """Re-read the feed list and show the outcome."""
+        summary = event.summary
+        # Titles may have changed, so the list is read again in title order.
+        current = self.feed_list.current_feed
+        feeds = self.store.list_feeds()
+        self.feed_list.set_feeds(feeds, None if current is None else current.id)
+        text = summary_text(summary)
+        if summary.failed:
+            first = self.store.get_feed(summary.failed[0].feed_id)
+            text = f"{text} ({feed_title(first)}: {feed_error(first)})"
+        self.status.show_refresh(text, failed=bool(summary.failed))
+
+    def on_refresh_failed(self, event: RefreshFailed) -> None:
+        """Show why the run stopped."""
+        self.status.show_refresh(f"Refresh failed: {event.error}", failed=True)
+
+    if TYPE_CHECKING:
+        store: Store
+
+        @property
+        def feed_list(self) -> FeedList: ...
+
+        @property
+        def entry_list(self) -> EntryList: ...
+
+        @property
+        def status(self) -> StatusLine: ...
+
+        def post_message(self, message: Message) -> bool: ...
+
+        def update_feed_row(
+            self, feed_id: int, *, show_status: bool = True
+        ) -> None: ...
+
+
+def _count(count: int, singular: str, plural: str) -> str:
+    return f"{count} {singular if count == 1 else plural}"
+
+
+def progress_text(done: int, total: int, errors: int) -> str:
+    """Return e.g. "Refreshing 3/10 feeds, 1 error"."""
+    text = f"Refreshing {done}/{total} feeds"
+    return f"{text}, {_count(errors, 'error', 'errors')}" if errors else text
+
+
+def summary_text(summary: RefreshSummary) -> str:
+    """Return e.g. "Refreshed 10 feeds: 4 new entries, 1 error"."""
+    results = summary.results
+    new = sum(result.new for result in results)
+    text = (
+        f"Refreshed {_count(len(results), 'feed', 'feeds')}: "
+        f"{_count(new, 'new entry', 'new entries')}"
+    )
+    failed = len(summary.failed)
+    return f"{text}, {_count(failed, 'error', 'errors')}" if failed else text
