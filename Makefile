@@ -24,13 +24,13 @@ test: $(STAMP)
 
 ## lint: ruff format check, ruff lint and mypy on the core
 lint: $(STAMP)
-	$(BIN)/ruff format --check reader tests benchmarks
-	$(BIN)/ruff check reader tests benchmarks
+	$(BIN)/ruff format --check reader tests benchmarks screenshots
+	$(BIN)/ruff check reader tests benchmarks screenshots
 	$(BIN)/mypy
 
 ## screenshots: regenerate the SVG screenshots in screenshots/
 screenshots: $(STAMP)
-	$(BIN)/python -m reader.tui.screenshots screenshots
+	$(BIN)/python screenshots/generate.py screenshots
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

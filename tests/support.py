@@ -77,13 +77,25 @@ class TmuxSession:
         self.tmux = require_tmux()
         self.socket = f"tidings-test-{uuid.uuid4().hex[:8]}"
         assignments = [f"{key}={value}" for key, value in env.items()]
-        command = shlex.join(["env", *assignments, *argv])
+        # COLUMNS and LINES from the test runner would override the pane size.
+        command = shlex.join(
+            ["env", "-u", "COLUMNS", "-u", "LINES", *assignments, *argv]
+        )
+        # The pane starts on a placeholder and is sized before the program
+        # runs, so the program's first size query already sees width x height.
         self._tmux(
             "-f", "/dev/null", "new-session", "-d", "-s", "main",
-            "-x", str(width), "-y", str(height), command,
+            "-x", str(width), "-y", str(height), "sleep 3600",
         )  # fmt: skip
+        self._tmux("set-option", "-t", "main", "window-size", "manual")
+        self._tmux("resize-window", "-t", "main", "-x", str(width), "-y", str(height))
         # Keep the pane after the program exits, so a crash stays readable.
         self._tmux("set-option", "-t", "main", "remain-on-exit", "on")
+        self._command = command
+
+    def run(self) -> None:
+        """Start the command in the pane, replacing the placeholder."""
+        self._tmux("respawn-pane", "-k", "-t", "main", self._command)
 
     def _tmux(self, *args: str) -> str:
         result = subprocess.run(
@@ -117,7 +129,10 @@ class TmuxSession:
         raise AssertionError(f"{text!r} not on screen after {timeout} s:\n{screen}")
 
     def pipe_output(self, path: str) -> None:
-        """Append every byte the program writes to the pane to ``path``."""
+        """Append every byte the program writes to the pane to ``path``.
+
+        Call it before ``run`` to capture the program's first bytes too.
+        """
         self._tmux("pipe-pane", "-o", "-t", "main", f"cat >> {shlex.quote(path)}")
 
     def kill(self) -> None:

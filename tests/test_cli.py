@@ -160,7 +160,7 @@ def test_add_invalid_input_exit_2(
     db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     for value in ("ftp://example.invalid/feed", str(tmp_path / "missing.xml")):
-        status, out, err = run(capsys, "add", value)
+        status, _, err = run(capsys, "add", value)
         assert status == 2, value
         assert value in err, value
     assert feeds_json(capsys) == []

@@ -26,7 +26,8 @@ TUI_DIR = Path(__file__).resolve().parents[1] / "reader" / "tui"
 
 def test_core_does_not_import_textual() -> None:
     imports = "; ".join(f"import {name}" for name in CORE_MODULES)
-    code = f"{imports}; import sys; print(sorted(m for m in sys.modules if m.startswith('textual')))"
+    listing = "sorted(m for m in sys.modules if m.startswith('textual'))"
+    code = f"{imports}; import sys; print({listing})"
     output = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
