@@ -8,16 +8,20 @@ left unchanged.
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
-from reader import __version__
 from reader.cli_commands import COMMANDS
-from reader.models import TidingsError
+from reader.cli_search import SEARCH_COMMANDS
+from reader.models import TidingsError, UsageError
 from reader.paths import DB_ENV, default_db_path
+from reader.retention import DEFAULT_RETENTION
 from reader.store import Store
 
 log = logging.getLogger(__name__)
@@ -34,15 +38,24 @@ def build_parser() -> argparse.ArgumentParser:
         description="A keyboard-driven terminal feed reader with an offline "
         "cache. With no subcommand, opens the reader.",
     )
-    parser.add_argument("--version", action="version", version=f"tidings {__version__}")
+    parser.add_argument("--version", action=_VersionAction, help="show the version")
     parser.add_argument(
         "--db",
         type=Path,
         metavar="PATH",
         help=f"SQLite cache file (default: ${DB_ENV}, else {default_db_path()})",
     )
+    parser.add_argument(
+        "--keep-days",
+        type=int,
+        default=DEFAULT_RETENTION.days,
+        metavar="DAYS",
+        help="on refresh, delete read entries older than DAYS days that the feed "
+        "no longer lists, except starred ones; 0 keeps every entry "
+        f"(default: {DEFAULT_RETENTION.days})",
+    )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for command in COMMANDS:
+    for command in (*COMMANDS, *SEARCH_COMMANDS):
         command.register(subparsers)
     return parser
 
@@ -56,7 +69,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args, "handler", None
     )
     try:
-        with Store(db_path) as store:
+        with Store(db_path, retention=_retention(args.keep_days)) as store:
             if handler is None:
                 return _run_tui(store)
             return handler(store, args)
@@ -72,9 +85,37 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
 
 
-def _run_tui(store: Store) -> int:
-    # Textual is imported here so that scripted subcommands start fast.
-    from reader.tui.app import run_tui
+class _VersionAction(argparse.Action):
+    """Print the version and exit; reads it only when asked for."""
 
-    run_tui(store)
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        kwargs.setdefault("default", argparse.SUPPRESS)
+        super().__init__(option_strings, argparse.SUPPRESS, nargs=0, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        from reader import __version__
+
+        print(f"tidings {__version__}")
+        parser.exit()
+
+
+def _retention(days: int) -> timedelta | None:
+    if days < 0:
+        raise UsageError(f"invalid --keep-days {days}; use 0 (keep all) or more")
+    return timedelta(days=days) if days else None
+
+
+def _run_tui(store: Store) -> int:
+    # The garbage collector stays off while Textual is imported and the
+    # first screen is built, because its full passes over those long-lived
+    # objects cost tens of milliseconds; the app turns it back on after the
+    # first frame (``TidingsApp.on_mount``).
+    gc.disable()
+    try:
+        # Textual is imported here so that scripted subcommands start fast.
+        from reader.tui.app import run_tui
+
+        run_tui(store)
+    finally:
+        gc.enable()
     return EXIT_OK

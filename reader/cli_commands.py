@@ -1,4 +1,9 @@
-"""Subcommands of ``tidings``: one function to configure, one to run each."""
+"""Subcommands of ``tidings``: one function to configure, one to run each.
+
+Modules that only some commands need (HTTP, feed parsing, Markdown) are
+imported inside those commands, so the TUI and quick listings start
+without them.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from reader.articles import entry_markdown
 from reader.cli_output import (
     entry_header,
     entry_json,
@@ -18,9 +22,6 @@ from reader.cli_output import (
     format_entry_row,
     format_feed_row,
 )
-from reader.cli_refresh import refresh_with_progress
-from reader.convert import markdown_to_text
-from reader.fetch import normalize_feed_url
 from reader.models import EntryNotFoundError, UsageError
 from reader.store import Store
 from reader.textsafe import clean_line
@@ -44,7 +45,8 @@ class Command:
         parser.set_defaults(handler=self.run)
 
 
-def _print_json(value: Any) -> None:
+def print_json(value: Any) -> None:
+    """Write ``value`` to stdout as indented JSON."""
     json.dump(value, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
 
@@ -62,6 +64,9 @@ def _configure_add(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_add(store: Store, args: argparse.Namespace) -> int:
+    from reader.cli_refresh import refresh_with_progress
+    from reader.fetch import normalize_feed_url
+
     url = normalize_feed_url(args.url)
     feed = store.add_feed(url)
     if args.no_refresh:
@@ -112,6 +117,8 @@ def _configure_refresh(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_refresh(store: Store, args: argparse.Namespace) -> int:
+    from reader.cli_refresh import refresh_with_progress
+
     for feed_id in args.feed_ids:
         store.get_feed(feed_id)
     if args.concurrency < 1:
@@ -130,7 +137,7 @@ def _configure_feeds(parser: argparse.ArgumentParser) -> None:
 def _run_feeds(store: Store, args: argparse.Namespace) -> int:
     feeds = store.list_feeds()
     if args.json:
-        _print_json([feed_json(feed) for feed in feeds])
+        print_json([feed_json(feed) for feed in feeds])
     else:
         for feed in feeds:
             print(format_feed_row(feed))
@@ -162,7 +169,7 @@ def _run_entries(store: Store, args: argparse.Namespace) -> int:
         limit=args.limit,
     )
     if args.json:
-        _print_json([entry_json(entry) for entry in entries])
+        print_json([entry_json(entry) for entry in entries])
     else:
         for entry in entries:
             print(format_entry_row(entry))
@@ -188,6 +195,9 @@ def _configure_show(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_show(store: Store, args: argparse.Namespace) -> int:
+    from reader.articles import entry_markdown
+    from reader.convert import markdown_to_text
+
     entry = store.get_entry(args.entry_id)
     body = entry_markdown(store, entry)
     if args.format == "text":

@@ -13,6 +13,10 @@ CORE_MODULES = [
     "reader.paths",
     "reader.schema",
     "reader.store",
+    "reader.rows",
+    "reader.listing",
+    "reader.search",
+    "reader.retention",
     "reader.fetch",
     "reader.parse",
     "reader.convert",
@@ -20,6 +24,7 @@ CORE_MODULES = [
     "reader.articles",
     "reader.welcome",
     "reader.cli",
+    "reader.cli_search",
 ]
 TUI_DIR = Path(__file__).resolve().parents[1] / "reader" / "tui"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import webbrowser
 from collections.abc import Callable, Mapping
@@ -14,7 +15,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.widgets import Footer, Markdown, OptionList
+from textual.widgets import Footer, Markdown
 
 from reader.models import Entry, Feed, TidingsError
 from reader.store import Store
@@ -23,10 +24,13 @@ from reader.tui.article import ArticleView
 from reader.tui.bodies import load_markdown
 from reader.tui.entry_list import EntryList
 from reader.tui.feed_list import FeedList
-from reader.tui.formatting import feed_title
+from reader.tui.feed_rows import FeedRow, feed_row, row_status
+from reader.tui.filter_bar import FilterBar
 from reader.tui.help import HelpScreen, KeySection
 from reader.tui.logfile import logging_to_file
 from reader.tui.refresh import RefreshActions
+from reader.tui.search_screen import SearchScreen
+from reader.tui.searching import SearchActions
 from reader.tui.status import StatusLine, feed_status
 from reader.welcome import ensure_welcome
 
@@ -36,7 +40,7 @@ OPENABLE_SCHEMES = frozenset({"http", "https"})
 """URL schemes the browser may be asked to open; feed links are untrusted."""
 
 
-class TidingsApp(RefreshActions, App[None]):
+class TidingsApp(SearchActions, RefreshActions, App[None]):
     """A three-pane feed reader over a ``Store``.
 
     | Key | Binding id | Action |
@@ -52,6 +56,7 @@ class TidingsApp(RefreshActions, App[None]):
     | `m` | `entry.toggle_read` | Mark the entry read or unread |
     | `s` | `entry.toggle_starred` | Star or unstar the entry |
     | `o` | `entry.open_link` | Open the entry's link in the browser |
+    | `ctrl+f` | `app.search` | Search every cached entry |
     """
 
     CSS_PATH = "tidings.tcss"
@@ -81,6 +86,7 @@ class TidingsApp(RefreshActions, App[None]):
         Binding("m", "toggle_read", "Read/unread", id="entry.toggle_read"),
         Binding("s", "toggle_starred", "Star", id="entry.toggle_starred"),
         Binding("o", "open_link", "Browser", id="entry.open_link"),
+        Binding("ctrl+f", "search", "Search", id="app.search"),
     ]
 
     def __init__(
@@ -103,11 +109,12 @@ class TidingsApp(RefreshActions, App[None]):
     def compose(self) -> ComposeResult:
         """Lay out the feeds beside the entries above the article."""
         with Horizontal(id="panes"):
-            yield FeedList(id="feeds")
+            yield FeedList(self.store, id="feeds")
             with Vertical(id="reading"):
                 yield EntryList(id="entries")
                 yield ArticleView(id="article")
         yield StatusLine(id="status")
+        yield FilterBar(id="filter")
         yield Footer()
 
     async def on_mount(self) -> None:
@@ -125,13 +132,25 @@ class TidingsApp(RefreshActions, App[None]):
             )
             return
         self.entry_list.focus()
+        self.call_after_refresh(self._started)
+        row = self.feed_list.current_row
+        if row is not None:
+            self.show_row(row)
         if welcome is None:
             await self.article.show_notice("Select an entry and press Enter.")
             return
-        self.show_feed(welcome)
         first = self.entry_list.current_entry
         if first is not None:
             self.open_entry(first)
+
+    def _started(self) -> None:
+        # Objects made while starting live as long as the app, so after one
+        # collection they move to the permanent generation, where the
+        # collector never scans them again. The command line turned the
+        # collector off for the start (see ``reader.cli``).
+        gc.collect()
+        gc.freeze()
+        gc.enable()
 
     def _add_welcome_feed(self) -> Feed | None:
         try:
@@ -163,6 +182,11 @@ class TidingsApp(RefreshActions, App[None]):
         """The status line."""
         return self.query_one(StatusLine)
 
+    @property
+    def filter_bar(self) -> FilterBar:
+        """The prompt of the ``/`` filter."""
+        return self.query_one(FilterBar)
+
     def key_sections(self) -> list[KeySection]:
         """Return the bindings of the app and of each pane, for the help."""
         return [
@@ -170,6 +194,8 @@ class TidingsApp(RefreshActions, App[None]):
             ("Feeds", FeedList.BINDINGS),
             ("Entries", EntryList.BINDINGS),
             ("Article", ArticleView.BINDINGS),
+            ("Filter prompt", FilterBar.BINDINGS),
+            ("Search screen", SearchScreen.BINDINGS),
         ]
 
     def action_help(self) -> None:
@@ -178,25 +204,31 @@ class TidingsApp(RefreshActions, App[None]):
 
     # Feeds
 
-    @on(OptionList.OptionHighlighted, "#feeds")
-    def _feed_highlighted(self) -> None:
-        feed = self.feed_list.current_feed
-        if feed is not None:
-            self.show_feed(feed)
+    @on(FeedList.RowHighlighted)
+    def _feed_highlighted(self, event: FeedList.RowHighlighted) -> None:
+        self.show_row(event.row)
 
-    @on(OptionList.OptionSelected, "#feeds")
+    @on(FeedList.RowSelected)
     def _feed_selected(self) -> None:
         self.entry_list.focus()
 
     def show_feed(self, feed: Feed) -> None:
-        """List the feed's entries and describe the feed in the status line,
-        unless its entries are listed already."""
-        pages = self.entry_list.pages
-        if pages is not None and pages.feed_id == feed.id:
+        """List the feed's entries, unless they are listed already."""
+        self.show_row(feed_row(feed))
+
+    def show_row(self, row: FeedRow) -> None:
+        """List the entries of a feed list row and describe it in the status
+        line, unless they are listed already."""
+        entries = self.entry_list
+        if entries.scope == row.scope and not entries.filter_text:
             return
-        self.entry_list.show_feed(self.store, feed.id)
-        self.entry_list.border_title = Content(f"Entries · {feed_title(feed)}")
-        self.status.show(feed_status(feed))
+        entries.show_scope(self.store, row.scope)
+        entries.border_title = Content(f"Entries · {row.title}")
+        entries.border_subtitle = None
+        if row.feed is not None:
+            self.status.show(feed_status(row.feed))
+        else:
+            self.status.show(row_status(row, entries.item_count()))
 
     def update_feed_row(self, feed_id: int, *, show_status: bool = True) -> None:
         """Redraw a feed's row after its counts or error changed, and describe
@@ -269,28 +301,26 @@ class TidingsApp(RefreshActions, App[None]):
         self._open_unread(-1)
 
     def _open_unread(self, step: int) -> None:
-        entry = self.entry_list.move_to_unread(step)
-        if entry is None and self._move_to_feed_with_unread(step):
-            start = 0 if step > 0 else len(self.entry_list.pages or ()) - 1
-            self.entry_list.cursor = start
-            entry = self.entry_list.current_entry
-            if entry is not None and entry.read:
-                entry = self.entry_list.move_to_unread(step)
-        if entry is None:
+        entries = self.entry_list
+        row = entries.move_to_unread(step)
+        if row is None and self._move_to_feed_with_unread(step):
+            entries.cursor = 0 if step > 0 else entries.item_count() - 1
+            row = entries.current_row
+            if row is not None and row.read:
+                row = entries.move_to_unread(step)
+        if row is None:
             self.status.show("No more unread entries")
             return
-        self.open_entry(entry)
+        self.open_entry(self.store.get_entry(row.id))
 
     def _move_to_feed_with_unread(self, step: int) -> bool:
-        feeds = self.feed_list.feeds
-        current = self.feed_list.highlighted or 0
-        for index in range(current + step, len(feeds) if step > 0 else -1, step):
-            feed = self.store.get_feed(feeds[index].id)
-            if feed.unread:
-                self.feed_list.highlighted = index
-                self.show_feed(feed)
-                return True
-        return False
+        if self.entry_list.filter_text:
+            return False
+        feed = self.feed_list.move_to_unread_feed(step)
+        if feed is None:
+            return False
+        self.show_feed(feed)
+        return True
 
     # Links
 
