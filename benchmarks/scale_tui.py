@@ -103,14 +103,37 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def summary(values: list[float]) -> dict[str, float]:
-    """Return median, p95 and max of key times in ms."""
+def summary(wall: list[float], cpu: list[float]) -> dict[str, float]:
+    """Return median, p95 and max of key times, and the p95 of their CPU
+    time on the app's thread, in ms."""
     return {
-        "keys": len(values),
-        "median_ms": percentile(values, 0.5),
-        "p95_ms": percentile(values, 0.95),
-        "max_ms": max(values),
+        "keys": len(wall),
+        "median_ms": percentile(wall, 0.5),
+        "p95_ms": percentile(wall, 0.95),
+        "max_ms": max(wall),
+        "cpu_p95_ms": percentile(cpu, 0.95),
     }
+
+
+class CollectionClock:
+    """Time the collector's full (generation 2) passes."""
+
+    def __init__(self) -> None:
+        self.passes: list[float] = []
+        self._started = 0.0
+        gc.callbacks.append(self._callback)
+
+    def _callback(self, phase: str, info: dict[str, int]) -> None:
+        if info["generation"] != 2:
+            return
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self.passes.append((time.perf_counter() - self._started) * 1000)
+
+    def summary(self) -> dict[str, float]:
+        """Return the number of full passes and their longest time in ms."""
+        return {"passes": len(self.passes), "max_ms": max(self.passes, default=0.0)}
 
 
 async def measure(args: argparse.Namespace) -> dict[str, Any]:
@@ -132,7 +155,13 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
             result["feed_rows"] = len(app.feed_list.rows)
             await pilot.pause(0.2)
             if args.keys:
+                collections = CollectionClock()
                 result["moves"] = await press_sequences(app, clock, pilot)
+                result["full collections while pressing keys"] = collections.summary()
+                result["objects frozen / tracked"] = (
+                    gc.get_freeze_count(),
+                    len(gc.get_objects()),
+                )
         result["rss_peak_mb"] = peak_rss_mb()
     return result
 
@@ -145,27 +174,29 @@ async def press_sequences(
     app.entry_list.focus()
     await pilot.pause(0.05)
     for name, keys in SEQUENCES.items():
-        moves[name] = summary([await timed(clock, key) for key in keys])
+        moves[name] = await press_all(clock, keys)
     app.feed_list.focus()
     await pilot.pause(0.05)
-    moves["feeds j/pagedown/End/Home"] = summary(
-        [await timed(clock, key) for key in FEED_SEQUENCE]
-    )
+    moves["feeds j/pagedown/End/Home"] = await press_all(clock, FEED_SEQUENCE)
     # Open the busy feed from the feed below it, and All from Unread: each
     # costs a count from the counters and one page.
     feeds = app.feed_list
     busy = next(index for index, row in enumerate(feeds.rows) if row.feed)
-    opened_busy, opened_all = [], []
-    for _ in range(20):
-        feeds.cursor = busy + 1
-        await pilot.pause(0.01)
-        opened_busy.append(await timed(clock, "k"))
-        feeds.cursor = 1
-        await pilot.pause(0.01)
-        opened_all.append(await timed(clock, "k"))
-    moves["open busy feed (k in feed list)"] = summary(opened_busy)
-    moves["open All (k in feed list)"] = summary(opened_all)
+    for name, start in (("open busy feed", busy + 1), ("open All", 1)):
+        wall, mark = [], len(clock.cpu)
+        for _ in range(20):
+            feeds.cursor = start
+            await pilot.pause(0.01)
+            wall.append(await timed(clock, "k"))
+        moves[f"{name} (k in feed list)"] = summary(wall, clock.cpu[mark:])
     return moves
+
+
+async def press_all(clock: FrameClock, keys: list[str]) -> dict[str, float]:
+    """Press ``keys`` one at a time and return their figures."""
+    mark = len(clock.cpu)
+    wall = [await timed(clock, key) for key in keys]
+    return summary(wall, clock.cpu[mark:])
 
 
 async def timed(clock: FrameClock, key: str) -> float:

@@ -64,6 +64,9 @@ class EntryLists:
             return int(self._db.execute(sql, (scope.feed_id,)).fetchone()[0])
         where, params = scope_where(scope)
         sql = f"SELECT count(*) FROM {scope_table(scope)} WHERE {where}"
+        if scope == EntryScope(search=scope.search):
+            # A search across all entries: the index alone has the count.
+            sql = "SELECT count(*) FROM entries_fts WHERE entries_fts MATCH ?"
         return int(self._db.execute(sql, params).fetchone()[0])
 
     def list_rows(

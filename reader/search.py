@@ -7,13 +7,18 @@ indexes the queue.
 
 Query syntax, as typed by the user:
 
-- ``word`` matches words starting with it (``pars`` finds "parser");
+- ``word`` matches words starting with it (``pars`` finds "parser"); a
+  one-letter word matches only itself, because a one-letter prefix matches
+  most of the index and makes every search slow;
 - ``"two words"`` matches the exact phrase;
 - ``title:word`` and ``author:word`` look in one field only;
 - ``-word`` drops entries that contain it.
 
 Every term must match. Results rank by relevance (BM25, a title match
-weighs most), then by date, newest first.
+weighs most), then by date, newest first. A query that matches more than
+``RANKED_MAX`` entries is ranked among the ``RANKED_MAX`` stored last, so
+that a common word still answers within tens of milliseconds; the total
+counts every match.
 """
 
 from __future__ import annotations
@@ -32,6 +37,9 @@ SEARCH_FIELDS = ("title", "author")
 
 INDEX_BATCH = 500
 """Queued entries indexed per query, so memory stays flat on a large queue."""
+
+RANKED_MAX = 10_000
+"""Matches that BM25 scores at most; see the module docstring."""
 
 # Script and style bodies are code, not prose; comments are not shown.
 _HIDDEN = re.compile(
@@ -98,7 +106,7 @@ def match_expression(query: str) -> str | None:
         if not text or not text.strip():
             continue
         term = '"' + text.replace('"', '""') + '"'
-        if phrase is None:
+        if phrase is None and len(text) > 1:
             term += "*"
         if field is not None:
             term = f"{field.lower()} : {term}"
@@ -166,11 +174,22 @@ class SearchQueries:
         """
         expression = _require_expression(query)
         self.update_search_index()
-        rows = self._db.execute(_RANKED, (expression, limit)).fetchall()
-        (total,) = self._db.execute(
-            "SELECT count(*) FROM entries_fts WHERE entries_fts MATCH ?",
-            (expression,),
-        ).fetchone()
+        # The newest RANKED_MAX + 1 matches, read in rowid order without
+        # scoring, tell whether the query must be ranked on a subset.
+        newest = self._db.execute(
+            "SELECT rowid FROM entries_fts WHERE entries_fts MATCH ? "
+            "ORDER BY rowid DESC LIMIT ?",
+            (expression, RANKED_MAX + 1),
+        ).fetchall()
+        total = len(newest)
+        lowest = 0
+        if total > RANKED_MAX:
+            lowest = newest[RANKED_MAX - 1][0]
+            (total,) = self._db.execute(
+                "SELECT count(*) FROM entries_fts WHERE entries_fts MATCH ?",
+                (expression,),
+            ).fetchone()
+        rows = self._db.execute(_RANKED, (expression, lowest, limit)).fetchall()
         return SearchResults(
             query=query,
             rows=tuple(row_from_tuple(row) for row in rows),
@@ -230,7 +249,7 @@ _RANKED = f"""
 SELECT {ROW_COLUMNS}
 FROM (
     SELECT rowid AS id, rank FROM entries_fts
-    WHERE entries_fts MATCH ? ORDER BY rank LIMIT ?
+    WHERE entries_fts MATCH ? AND rowid >= ? ORDER BY rank LIMIT ?
 ) AS hits
 JOIN entries e ON e.id = hits.id
 ORDER BY hits.rank, e.sort_date DESC, e.id DESC

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+import reader.search
 from reader.listing import EntryScope
 from reader.models import FetchResult, ParsedEntry, ParsedFeed, UsageError
 from reader.search import (
@@ -84,6 +85,7 @@ def feed_id(store: Store) -> int:
     ("query", "expected"),
     [
         ("pars", '"pars"*'),
+        ("c lang", '"c" AND "lang"*'),
         ("rust async", '"rust"* AND "async"*'),
         ('"exact phrase"', '"exact phrase"'),
         ("title:toml", 'title : "toml"*'),
@@ -210,3 +212,21 @@ def test_changes_outside_refresh_are_indexed(store: Store, feed_id: int) -> None
     assert store.update_search_index() == 1
     assert titles(store, "quokka") == ["Quokka facts"]
     assert store.update_search_index() == 0
+
+
+def test_common_query_ranks_newest_matches(
+    store: Store, feed_id: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    save(
+        store,
+        feed_id,
+        entry("w1", "Widgets", "<p>Title match, stored first.</p>"),
+        entry("w2", "Second", "<p>widgets in the body</p>"),
+        entry("w3", "Third", "<p>more widgets in the body</p>"),
+    )
+    monkeypatch.setattr(reader.search, "RANKED_MAX", 2)
+    found = store.search("widgets")
+    assert found.total == 3
+    assert sorted(row.title for row in found.rows) == ["Second", "Third"]
+    monkeypatch.setattr(reader.search, "RANKED_MAX", 3)
+    assert store.search("widgets").rows[0].title == "Widgets"

@@ -118,7 +118,7 @@ async def test_slash_filters_entries(store: Store) -> None:
         await settle(pilot)
         entries = app.query_one(EntryList)
         await pilot.press("slash", *"shel")
-        await settle(pilot)
+        await pilot.pause(0.3)
         assert entries.item_count() == 1
         assert "Shell one-liners I keep retyping" in row_text(entries, 0)
         assert app.status.message == "1 entries match"

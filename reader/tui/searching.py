@@ -11,10 +11,13 @@ from reader.tui.entry_list import EntryList
 from reader.tui.feed_list import FeedList
 from reader.tui.filter_bar import FilterBar
 from reader.tui.paging import RankedRows
-from reader.tui.search_screen import SearchChoice, SearchScreen
+from reader.tui.search_screen import TYPING_PAUSE, SearchChoice, SearchScreen
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from textual.screen import Screen
+    from textual.timer import Timer
 
     from reader.models import Entry
     from reader.store import Store
@@ -29,6 +32,7 @@ class SearchActions:
     supplies the store, the panes and ``open_entry``."""
 
     _filter_target: EntryList | FeedList | None = None
+    _filter_timer: Timer | None = None
 
     def on_entry_list_filter_requested(self, event: EntryList.FilterRequested) -> None:
         """Open the filter prompt for the entry list."""
@@ -50,14 +54,26 @@ class SearchActions:
         self.filter_bar.open(target.filter_text, hint)
 
     def on_filter_bar_text_changed(self, event: FilterBar.TextChanged) -> None:
-        """Filter the target list by the new text."""
+        """Filter the target list by the new text; entries once typing
+        pauses, because each change of their filter is a search."""
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+            self._filter_timer = None
+        if self._filter_target is self.entry_list and event.text:
+            self._filter_timer = self.set_timer(
+                TYPING_PAUSE, lambda: self._apply_filter(event.text)
+            )
+        else:
+            self._apply_filter(event.text)
+
+    def _apply_filter(self, text: str) -> None:
         target = self._filter_target
         if target is None:
             return
-        target.set_filter(event.text)
-        text = clean_line(event.text)
+        target.set_filter(text)
+        text = clean_line(text)
         target.border_subtitle = Content(f"/{text}") if text.strip() else None
-        if target is self.entry_list:
+        if target is self.entry_list and text.strip():
             self.status.show(f"{target.item_count()} entries match")
 
     def on_filter_bar_closed(self, event: FilterBar.Closed) -> None:
@@ -99,6 +115,8 @@ class SearchActions:
         def status(self) -> StatusLine: ...
 
         def open_entry(self, entry: Entry) -> None: ...
+
+        def set_timer(self, delay: float, callback: Callable[[], None]) -> Timer: ...
 
         def push_screen(
             self, screen: Screen[SearchChoice | None], callback: object

@@ -59,14 +59,22 @@ class VirtualList(ScrollView, can_focus=True):
         """Redraw both items, scroll the new one into view and report it."""
         self.refresh_item(previous)
         self.refresh_item(cursor)
-        first, height = self.item_span(cursor)
+        self.scroll_to_cursor()
+        self.item_moved(previous, cursor)
+
+    def scroll_to_cursor(self) -> None:
+        """Scroll as little as needed to show the cursor's item."""
+        if not self.size.height:
+            # Not laid out yet: scrolling now would put the item at the top
+            # of an empty window. ``on_resize`` scrolls once the size is known.
+            return
+        first, height = self.item_span(self.cursor)
         self.scroll_to_region(
             Region(0, first, max(1, self.size.width), height),
             animate=False,
             force=True,
             immediate=True,
         )
-        self.item_moved(previous, cursor)
 
     def refresh_item(self, index: int) -> None:
         """Redraw the lines of item ``index``."""
@@ -79,8 +87,9 @@ class VirtualList(ScrollView, can_focus=True):
         self.virtual_size = Size(width, self.line_count())
 
     def on_resize(self, _: events.Resize) -> None:
-        """Match the virtual width to the new width."""
+        """Match the virtual width to the new width; keep the cursor shown."""
         self.resize_virtual()
+        self.scroll_to_cursor()
 
     def render_line(self, y: int) -> Strip:
         """Render screen row ``y``."""
