@@ -45,7 +45,15 @@ FEED_SEQUENCE = ["j"] * 200 + ["pagedown"] * 20 + ["end", "home"] * 5
 
 
 def peak_rss_mb() -> float:
-    """Return this process's peak resident set size in MB (Linux: KiB)."""
+    """Return this process's peak resident set size in MB.
+
+    Read from VmHWM in /proc, not from getrusage: Linux carries the peak of
+    the forked parent's memory over an exec into ru_maxrss, so a child of a
+    large parent would report the parent's size.
+    """
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 

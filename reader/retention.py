@@ -3,7 +3,7 @@
 A refresh that stores a feed document removes that feed's entries that are
 read, not starred, dated before the retention age, and absent from the
 document. Entries the document still lists stay, so they never come back as
-new; the key of each pruned entry is kept for ``TOMBSTONE_LIFETIME``, so a
+new. The key of each pruned entry is kept for ``TOMBSTONE_LIFETIME``, so a
 feed that lists it again later does not bring it back either.
 """
 

@@ -70,10 +70,10 @@ CREATE TABLE markdown_cache (
 );
 """
 
-# Large caches. Per-feed counters kept by triggers, so no screen counts
-# entries; covering indexes for every entry list, so a page is read from one
-# index without touching the wide rows; a full-text index of title, author and
-# body text; tombstones of pruned entries; saved searches.
+# Large caches. Triggers keep per-feed counters, so no screen counts
+# entries. Covering indexes serve every entry list, so a page is read from one
+# index without touching the wide rows. Then come a full-text index of title,
+# author and body text, tombstones of pruned entries, and saved searches.
 _SCHEMA_SCALE = """
 CREATE TABLE feed_counts (
     feed_id  INTEGER PRIMARY KEY REFERENCES feeds (id) ON DELETE CASCADE,
@@ -149,21 +149,38 @@ CREATE INDEX entries_starred_rows
 -- A refresh compares fingerprints by key without reading the wide rows.
 CREATE INDEX entries_fingerprints ON entries (feed_id, key, fingerprint);
 
--- Full-text index: rowid is entries.id. Triggers queue changed entries in
--- entries_fts_pending, and the store indexes the queue, because stripping
--- HTML from the body needs Python. Deletes need no text, so a trigger does
--- them directly.
+-- Full-text index: rowid is entries.id. It is contentless, so the text is
+-- not stored a second time (a third of the file at 100,000 entries), and a
+-- row leaves it only through the 'delete' command given the exact values
+-- it was indexed with. Stripping HTML from a body needs Python, so triggers
+-- only queue work: new and changed entries in entries_fts_pending, and the
+-- indexed values of changed and deleted entries in entries_fts_stale. The
+-- store drains both queues (reader.search.index_pending), stale first.
 CREATE VIRTUAL TABLE entries_fts USING fts5 (
     title, author, text,
+    content = '',
     tokenize = 'unicode61 remove_diacritics 2',
     prefix = '2 3'
 );
 -- Relevance weights of title, author and text for ORDER BY rank.
 INSERT INTO entries_fts (entries_fts, rank) VALUES ('rank', 'bm25(10.0, 5.0, 1.0)');
+
 CREATE TABLE entries_fts_pending (
     entry_id  INTEGER PRIMARY KEY
 );
 INSERT INTO entries_fts_pending (entry_id) SELECT id FROM entries;
+-- The version of the HTML-to-words step the index was built with; see
+-- reader.search.SEARCH_TEXT_VERSION.
+INSERT INTO meta (key, value) VALUES ('search_text_version', '1');
+
+-- An entry not in the pending queue is in the index with its current
+-- values, so those are the values its removal needs.
+CREATE TABLE entries_fts_stale (
+    entry_id  INTEGER PRIMARY KEY,
+    title     TEXT NOT NULL,
+    author    TEXT,
+    content   TEXT NOT NULL
+);
 
 CREATE TRIGGER entries_fts_insert AFTER INSERT ON entries BEGIN
     INSERT OR IGNORE INTO entries_fts_pending (entry_id) VALUES (new.id);
@@ -171,11 +188,20 @@ END;
 
 CREATE TRIGGER entries_fts_update AFTER UPDATE OF title, author, content
 ON entries BEGIN
+    INSERT OR IGNORE INTO entries_fts_stale (entry_id, title, author, content)
+    SELECT old.id, old.title, old.author, old.content
+    WHERE NOT EXISTS (
+        SELECT 1 FROM entries_fts_pending WHERE entry_id = old.id
+    );
     INSERT OR IGNORE INTO entries_fts_pending (entry_id) VALUES (new.id);
 END;
 
 CREATE TRIGGER entries_fts_delete AFTER DELETE ON entries BEGIN
-    DELETE FROM entries_fts WHERE rowid = old.id;
+    INSERT OR IGNORE INTO entries_fts_stale (entry_id, title, author, content)
+    SELECT old.id, old.title, old.author, old.content
+    WHERE NOT EXISTS (
+        SELECT 1 FROM entries_fts_pending WHERE entry_id = old.id
+    );
     DELETE FROM entries_fts_pending WHERE entry_id = old.id;
 END;
 

@@ -1,7 +1,7 @@
 """Full-text search over entries with SQLite FTS5, and saved searches.
 
-The index ``entries_fts`` holds each entry's title, author and body text
-with the HTML stripped; its rowid is the entry id. Triggers queue changed
+The index ``entries_fts`` contains each entry's title, author and body
+text with the HTML stripped, and its rowid is the entry id. Triggers queue changed
 entries and delete removed ones (see the schema), and ``index_pending``
 indexes the queue.
 
@@ -28,6 +28,7 @@ import re
 import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from reader.models import TidingsError, UsageError
 from reader.rows import ROW_COLUMNS, EntryRow, row_from_tuple
@@ -38,10 +39,14 @@ SEARCH_FIELDS = ("title", "author")
 INDEX_BATCH = 500
 """Queued entries indexed per query, so memory stays flat on a large queue."""
 
-RANKED_MAX = 10_000
+SEARCH_TEXT_VERSION = "1"
+"""Version of ``search_text``. Change it whenever that function changes, so
+that caches indexed by the old one rebuild their index."""
+
+RANKED_MAX = 5_000
 """Matches that BM25 scores at most; see the module docstring."""
 
-# Script and style bodies are code, not prose; comments are not shown.
+# Script and style bodies are code, not prose, and comments are not shown.
 _HIDDEN = re.compile(
     r"<(script|style)\b[^>]*>.*?</\1\s*>|<!--.*?-->", re.IGNORECASE | re.DOTALL
 )
@@ -120,14 +125,17 @@ def match_expression(query: str) -> str | None:
 
 
 def index_pending(db: sqlite3.Connection) -> int:
-    """Index the entries queued by the schema's triggers; return how many.
+    """Bring the index up to date with the queues the schema's triggers
+    fill; return how many entries were indexed.
 
     Runs in the caller's transaction, if any.
     """
+    _rebuild_if_outdated(db)
+    _remove_stale(db)
     indexed = 0
     while True:
         rows = db.execute(
-            "SELECT e.id, e.title, coalesce(e.author, ''), e.content "
+            "SELECT e.id, e.title, e.author, e.content "
             "FROM entries_fts_pending p JOIN entries e ON e.id = p.entry_id "
             "LIMIT ?",
             (INDEX_BATCH,),
@@ -136,36 +144,90 @@ def index_pending(db: sqlite3.Connection) -> int:
             # Queued ids whose entry is gone (deleted with triggers off).
             db.execute("DELETE FROM entries_fts_pending")
             return indexed
-        ids = [(row[0],) for row in rows]
-        db.executemany("DELETE FROM entries_fts WHERE rowid = ?", ids)
         db.executemany(
             "INSERT INTO entries_fts (rowid, title, author, text) VALUES (?, ?, ?, ?)",
-            [
-                (id_, title, author, search_text(body))
-                for id_, title, author, body in rows
-            ],
+            [_indexed_values(row) for row in rows],
         )
-        db.executemany("DELETE FROM entries_fts_pending WHERE entry_id = ?", ids)
+        db.executemany(
+            "DELETE FROM entries_fts_pending WHERE entry_id = ?",
+            [(row[0],) for row in rows],
+        )
         indexed += len(rows)
 
 
+def _remove_stale(db: sqlite3.Connection) -> None:
+    # Changed and deleted entries leave the index before anything is added,
+    # because a new entry may reuse the id of a deleted one.
+    while True:
+        rows = db.execute(
+            "SELECT entry_id, title, author, content FROM entries_fts_stale LIMIT ?",
+            (INDEX_BATCH,),
+        ).fetchall()
+        if not rows:
+            return
+        db.executemany(
+            "INSERT INTO entries_fts (entries_fts, rowid, title, author, text) "
+            "VALUES ('delete', ?, ?, ?, ?)",
+            [_indexed_values(row) for row in rows],
+        )
+        db.executemany(
+            "DELETE FROM entries_fts_stale WHERE entry_id = ?",
+            [(row[0],) for row in rows],
+        )
+
+
+def _indexed_values(row: tuple[Any, ...]) -> tuple[int, str, str, str]:
+    # The index is contentless: removing an entry needs exactly the values
+    # it was added with, so both paths build them here.
+    entry_id, title, author, content = row
+    return entry_id, title, author or "", search_text(content)
+
+
+def _rebuild_if_outdated(db: sqlite3.Connection) -> None:
+    row = db.execute(
+        "SELECT value FROM meta WHERE key = 'search_text_version'"
+    ).fetchone()
+    if row is not None and row[0] == SEARCH_TEXT_VERSION:
+        return
+    # Entries indexed by another version of search_text cannot be removed
+    # one by one, so the index starts again.
+    db.execute("INSERT INTO entries_fts (entries_fts) VALUES ('delete-all')")
+    db.execute("DELETE FROM entries_fts_stale")
+    db.execute("INSERT OR IGNORE INTO entries_fts_pending SELECT id FROM entries")
+    db.execute(
+        "INSERT INTO meta (key, value) VALUES ('search_text_version', ?) "
+        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (SEARCH_TEXT_VERSION,),
+    )
+
+
 class SearchQueries:
-    """Full-text search and saved searches; a mixin of ``Store``."""
+    """Full-text search and saved searches, a mixin of ``Store``."""
 
     _db: sqlite3.Connection
 
     def update_search_index(self) -> int:
         """Index entries changed outside a refresh; return how many."""
-        if self._db.execute("SELECT 1 FROM entries_fts_pending LIMIT 1").fetchone():
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                count = index_pending(self._db)
-            except BaseException:
-                self._db.rollback()
-                raise
-            self._db.commit()
-            return count
-        return 0
+        if self._index_is_current():
+            return 0
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            count = index_pending(self._db)
+        except BaseException:
+            self._db.rollback()
+            raise
+        self._db.commit()
+        return count
+
+    def _index_is_current(self) -> bool:
+        queued = self._db.execute(
+            "SELECT EXISTS (SELECT 1 FROM entries_fts_pending) "
+            "OR EXISTS (SELECT 1 FROM entries_fts_stale)"
+        ).fetchone()[0]
+        version = self._db.execute(
+            "SELECT value FROM meta WHERE key = 'search_text_version'"
+        ).fetchone()
+        return not queued and version is not None and version[0] == SEARCH_TEXT_VERSION
 
     def search(self, query: str, *, limit: int = 50) -> SearchResults:
         """Return the ``limit`` best matches of ``query`` across all feeds.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -230,3 +231,75 @@ def test_common_query_ranks_newest_matches(
     assert sorted(row.title for row in found.rows) == ["Second", "Third"]
     monkeypatch.setattr(reader.search, "RANKED_MAX", 3)
     assert store.search("widgets").rows[0].title == "Widgets"
+
+
+WORDS = ["amber", "basalt", "cobalt", "dune", "ember", "fjord", "garnet", "heron"]
+
+
+def test_index_matches_rows_after_random_changes(tmp_path: Path) -> None:
+    rng = random.Random(7)
+    with Store(tmp_path / "fuzz.sqlite3", retention=None) as store:
+        feeds = [store.add_feed(f"https://fuzz.test/{n}").id for n in range(3)]
+        db = store._db  # a second writer that bypasses the store's methods
+
+        def words() -> str:
+            return " ".join(rng.sample(WORDS, 3))
+
+        for step in range(120):
+            action = rng.random()
+            feed_id = rng.choice(feeds)
+            if action < 0.45:
+                keys = [f"k{rng.randrange(12)}" for _ in range(3)]
+                save(
+                    store,
+                    feed_id,
+                    *(entry(key, words(), f"<p>{words()}</p>") for key in keys),
+                )
+            elif action < 0.65:
+                db.execute(
+                    "UPDATE entries SET content = ? WHERE id IN "
+                    "(SELECT id FROM entries ORDER BY random() LIMIT 2)",
+                    (f"<b>{words()}</b>",),
+                )
+            elif action < 0.8:
+                db.execute(
+                    "DELETE FROM entries WHERE id = (SELECT max(id) FROM entries)"
+                )
+            elif action < 0.9:
+                store.remove_feed(feed_id)
+                feeds[feeds.index(feed_id)] = store.add_feed(
+                    f"https://fuzz.test/again{step}"
+                ).id
+            else:
+                store.update_search_index()
+
+        store.update_search_index()
+        rows = db.execute("SELECT id, title, author, content FROM entries").fetchall()
+        for word in WORDS:
+            expected = {
+                id_
+                for id_, title, author, content in rows
+                if word in f"{title} {author} {search_text(content)}".split()
+            }
+            found = {
+                rowid
+                for (rowid,) in db.execute(
+                    "SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?",
+                    (f'"{word}"',),
+                )
+            }
+            assert found == expected, word
+        db.execute(
+            "INSERT INTO entries_fts (entries_fts, rank) VALUES ('integrity-check', 0)"
+        )
+
+
+def test_new_text_version_rebuilds_index(
+    store: Store, feed_id: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(reader.search, "SEARCH_TEXT_VERSION", "test-2")
+    monkeypatch.setattr(reader.search, "search_text", lambda fragment: "rebuilt")
+    assert store.update_search_index() == 4
+    assert store.search("rebuilt").total == 4
+    assert store.search("tokenizer").total == 0
+    assert store.update_search_index() == 0

@@ -1,8 +1,8 @@
 """The feed list: virtual feeds, saved searches and every subscribed feed.
 
 The list is drawn with the Line API, so a thousand feeds cost no more to
-show than ten; a feed whose last refresh failed takes a second line for
-its error.
+show than ten. A feed whose last refresh failed takes a second line for its
+error.
 """
 
 from __future__ import annotations

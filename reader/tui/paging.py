@@ -1,10 +1,10 @@
 """Random access to the rows of an entry list, read a page at a time.
 
-The entry list asks for rows by index as they scroll into view; only the
-pages that hold them are read. A page next to a cached one is read by key
-(no OFFSET); any other page is read with an OFFSET counted from the nearer
-end of the list, so a list of 100,000 entries opens with one count from the
-feed counters and one page query.
+The entry list requests rows by index as they scroll into view, and only
+the pages that contain them are read. A page next to a cached one is read
+by key, without an OFFSET. Any other page is read with an OFFSET counted
+from the nearer end of the list. A list of 100,000 entries opens with one
+count from the feed counters and one page query.
 """
 
 from __future__ import annotations
@@ -95,7 +95,7 @@ class EntryPages:
         """Return the first unread index from ``start`` on, walking by
         ``step`` (1 or -1), or None.
 
-        Rows in memory are checked first; past them one store query finds
+        Rows in memory are checked first. Past them, one store query finds
         the next unread row and one count gives its index, however far it is.
         """
         index = start

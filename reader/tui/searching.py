@@ -28,8 +28,8 @@ FEED_FILTER_HINT = "filter feeds by title (Esc clears)"
 
 
 class SearchActions:
-    """The filter prompt and the search screen; a mixin of the app, which
-    supplies the store, the panes and ``open_entry``."""
+    """The filter prompt and the search screen, a mixin of the app. The
+    app supplies the store, the panes and ``open_entry``."""
 
     _filter_target: EntryList | FeedList | None = None
     _filter_timer: Timer | None = None
@@ -54,8 +54,8 @@ class SearchActions:
         self.filter_bar.open(target.filter_text, hint)
 
     def on_filter_bar_text_changed(self, event: FilterBar.TextChanged) -> None:
-        """Filter the target list by the new text; entries once typing
-        pauses, because each change of their filter is a search."""
+        """Filter the target list by the new text. Entries are filtered
+        once typing pauses, because each change of their filter is a search."""
         if self._filter_timer is not None:
             self._filter_timer.stop()
             self._filter_timer = None

@@ -1,8 +1,8 @@
 """A list that draws only the rows on screen, for lists of any length.
 
-Subclasses say how many items there are and how to draw one line of an
-item; the base class keeps a cursor, scrolls it into view and moves it.
-Items are one line high unless a subclass maps lines to items itself.
+Subclasses give the number of items and draw one line of an item. The
+base class keeps a cursor, scrolls it into view and moves it. Items are one
+line high unless a subclass maps lines to items itself.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ class VirtualList(ScrollView, can_focus=True):
         return Strip.blank(width, self.rich_style)
 
     def line_count(self) -> int:
-        """Return the number of virtual lines; one per item by default."""
+        """Return the number of virtual lines, one per item by default."""
         return self.item_count()
 
     def item_at_line(self, y: int) -> tuple[int, int] | None:
@@ -49,7 +49,7 @@ class VirtualList(ScrollView, can_focus=True):
         return index, 1
 
     def item_moved(self, previous: int, index: int) -> None:
-        """React to the cursor moving; called after the redraw is queued."""
+        """React to the cursor moving, after the redraw is queued."""
 
     def validate_cursor(self, cursor: int) -> int:
         """Keep the cursor on an item."""
