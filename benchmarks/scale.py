@@ -1,7 +1,7 @@
 """Build caches of up to 100,000 entries and time tidings on them.
 
-Run with ``.venv/bin/python benchmarks/scale.py`` (about 30 minutes with
-newsboat, 10 without). It grows one cache over 1,000 feeds to 10,000,
+Run with ``.venv/bin/python benchmarks/scale.py`` (about 20 minutes with
+newsboat, 6 without). It grows one cache over 1,000 feeds to 10,000,
 50,000 and 100,000 entries (half of them in one feed), and at each size
 prints:
 
@@ -14,9 +14,9 @@ prints:
   the largest size of ``newsboat`` on a cache built from the same entries
   where newsboat is installed.
 
-Figures are medians of several runs; wall-clock figures depend on the load
-of the machine, which is printed beside them, and the CPU time the app
-itself used is printed where it can be measured.
+Figures are medians of several runs. Wall-clock figures depend on the load
+of the machine, so the load is printed beside them, and so is the CPU time
+the app itself used wherever it can be measured.
 """
 
 from __future__ import annotations

@@ -62,8 +62,8 @@ def _subscribe(store: Store, plans: list[FeedPlan]) -> dict[int, int]:
 
 def _star_some(store: Store, rng: random.Random) -> None:
     """Star about STARRED_SHARE of the entries not starred yet."""
-    wanted = int(store.entry_totals().total * STARRED_SHARE)
-    missing = wanted - store.entry_totals().starred
+    target = int(store.entry_totals().total * STARRED_SHARE)
+    missing = target - store.entry_totals().starred
     if missing <= 0:
         return
     ids: list[int] = []

@@ -1,9 +1,9 @@
 """Generated feeds and entries for the scale benchmark.
 
-The content is made up but shaped like developer blogs: titles of four to
-nine words, HTML bodies of 2-15 KB with paragraphs, links, lists and code
-blocks, and words drawn from a Zipf-like distribution, so the search index
-has a few very common words and a long tail of rare ones. The same seed
+The content is made up but shaped like developer blogs. Titles have four
+to nine words, and HTML bodies of 2-15 KB have paragraphs, links, lists and
+code blocks. Words follow a Zipf-like distribution, so the search index has
+a few very common words and a long tail of rare ones. The same seed
 always gives the same cache.
 """
 

@@ -2,7 +2,7 @@
 
 The program runs in a detached tmux pane of a fixed size on a private tmux
 server. The clock starts just before the pane starts the program and stops
-at the first ``capture-pane`` whose text satisfies a test; captures are
+at the first ``capture-pane`` whose text satisfies a test. Captures are
 taken every few milliseconds, so the figure is late by up to one capture
 (about 5 ms). ``/usr/bin/time`` wraps the program to report its peak RSS.
 """

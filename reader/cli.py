@@ -108,7 +108,7 @@ def _retention(days: int) -> timedelta | None:
 def _run_tui(store: Store) -> int:
     # The garbage collector stays off while Textual is imported and the
     # first screen is built, because its full passes over those long-lived
-    # objects cost tens of milliseconds; the app turns it back on after the
+    # objects cost tens of milliseconds. The app turns it back on after the
     # first frame (``TidingsApp.on_mount``).
     gc.disable()
     try:

@@ -54,7 +54,7 @@ class EntryLists:
         return EntryTotals(*row)
 
     def count_rows(self, scope: EntryScope) -> int:
-        """Return how many entries ``scope`` holds."""
+        """Return how many entries ``scope`` contains."""
         counter = _counter(scope)
         if counter is not None:
             sql = f"SELECT coalesce(sum({counter}), 0) FROM feed_counts"

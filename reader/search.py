@@ -17,8 +17,8 @@ Query syntax, as typed by the user:
 Every term must match. Results rank by relevance (BM25, a title match
 weighs most), then by date, newest first. A query that matches more than
 ``RANKED_MAX`` entries is ranked among the ``RANKED_MAX`` stored last, so
-that a common word still answers within tens of milliseconds; the total
-counts every match.
+that a search for a common word returns within tens of milliseconds. The
+total still counts every match.
 """
 
 from __future__ import annotations
