@@ -289,7 +289,7 @@ async def test_o_opens_only_http_links(store: Store) -> None:
         app.open_link("file:///etc/passwd")
         await settle(pilot)
         assert opened == ["https://lantern.test/posts/config"]
-        assert "Not opening a non-http(s) link" in app.status.message
+        assert "Not opening 'file:///etc/passwd'" in app.status.message
 
 
 async def test_clicked_body_link_is_checked(store: Store) -> None:

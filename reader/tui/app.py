@@ -7,7 +7,6 @@ import logging
 import webbrowser
 from collections.abc import Callable, Mapping
 from typing import ClassVar
-from urllib.parse import urlsplit
 
 from textual import on, work
 from textual.app import App, ComposeResult
@@ -16,6 +15,7 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Footer, Markdown, OptionList
 
+from reader.links import is_openable
 from reader.models import Entry, Feed, TidingsError
 from reader.store import Store
 from reader.textsafe import clean_line
@@ -31,9 +31,6 @@ from reader.tui.status import StatusLine, feed_status
 from reader.welcome import ensure_welcome
 
 log = logging.getLogger(__name__)
-
-OPENABLE_SCHEMES = frozenset({"http", "https"})
-"""URL schemes the browser may be asked to open; feed links are untrusted."""
 
 
 class TidingsApp(RefreshActions, App[None]):
@@ -306,12 +303,14 @@ class TidingsApp(RefreshActions, App[None]):
         self.open_link(event.href)
 
     def open_link(self, url: str | None) -> None:
-        """Open ``url`` in the browser if it is an http(s) URL."""
+        """Open ``url`` in the browser if ``is_openable`` accepts it."""
         if not url:
             self.status.show("This entry has no link")
             return
-        if urlsplit(url).scheme.lower() not in OPENABLE_SCHEMES:
-            self.status.show_error(f"Not opening a non-http(s) link: {url!r}")
+        if not is_openable(url):
+            self.status.show_error(
+                f"Not opening {url!r}: only http, https and mailto links open"
+            )
             return
         self._run_browser(url)
 
