@@ -79,13 +79,7 @@ def migrate(connection: sqlite3.Connection, path: str) -> None:
 
     Raises StoreError when the database was written by a newer tidings.
     """
-    version = schema_version(connection)
-    if version > SCHEMA_VERSION:
-        raise StoreError(
-            f"cache {path} has schema version {version}, but this tidings "
-            f"reads up to version {SCHEMA_VERSION}; upgrade tidings or use "
-            "another cache with --db"
-        )
+    version = reject_newer(connection, path)
     for number in range(version, SCHEMA_VERSION):
         try:
             _apply(connection, number + 1, MIGRATIONS[number])
@@ -95,6 +89,19 @@ def migrate(connection: sqlite3.Connection, path: str) -> None:
             # exists"). Its user_version is committed with the script.
             if schema_version(connection) <= number:
                 raise
+
+
+def reject_newer(connection: sqlite3.Connection, path: str) -> int:
+    """Return the database's schema version, or raise StoreError if a newer
+    tidings wrote it. Only reads, so a rejected file stays byte for byte."""
+    version = schema_version(connection)
+    if version > SCHEMA_VERSION:
+        raise StoreError(
+            f"cache {path} has schema version {version}, but this tidings "
+            f"reads up to version {SCHEMA_VERSION}; upgrade tidings or use "
+            "another cache with --db"
+        )
+    return version
 
 
 def schema_version(connection: sqlite3.Connection) -> int:

@@ -29,7 +29,7 @@ from reader.models import (
     ParsedFeed,
     StoreError,
 )
-from reader.schema import migrate
+from reader.schema import migrate, reject_newer
 from reader.store_errors import (
     BUSY_RETRY_DELAYS,
     BUSY_TIMEOUT_MS,
@@ -455,7 +455,9 @@ def _connect(path: Path, verify: bool = False) -> sqlite3.Connection:
         raise StoreError(f"cannot open cache {path}: {error}") from error
     try:
         connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        connection.execute("PRAGMA user_version").fetchone()
+        # Switching to WAL rewrites the header, so the checks that leave a
+        # rejected file untouched run first.
+        reject_newer(connection, str(path))
         if verify:
             quick_check(connection, path)
         connection.execute("PRAGMA journal_mode = WAL")

@@ -88,10 +88,21 @@ def quick_check(connection: sqlite3.Connection, path: Path) -> None:
     The check only reads, so a damaged file is left as it was.
     """
     # The pragma returns one row "ok", or up to 100 rows that each describe
-    # a problem.
-    rows = connection.execute("PRAGMA quick_check").fetchall()
+    # a problem. Damage it cannot walk past raises SQLITE_CORRUPT instead.
+    try:
+        rows = connection.execute("PRAGMA quick_check").fetchall()
+    except sqlite3.DatabaseError as error:
+        rows = [(str(error),)]
     if rows != [("ok",)]:
         raise StoreError(
-            f"cache {path} is damaged (PRAGMA quick_check: {rows[0][0]}); the "
-            f"file was left untouched: {_RESTORE_HINT}"
+            f"cache {path} is damaged (PRAGMA quick_check: {_first_problem(rows)}); "
+            f"the file was left untouched: {_RESTORE_HINT}"
         )
+
+
+def _first_problem(rows: list[tuple[str]]) -> str:
+    # A report starts with a "*** in database main ***" line, then one line
+    # per problem.
+    lines = [line for line in str(rows[0][0]).splitlines() if line.strip()]
+    problems = [line for line in lines if not line.startswith("***")]
+    return (problems or lines or ["no details"])[0]
