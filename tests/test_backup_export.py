@@ -186,7 +186,7 @@ def test_backup_beside_writer_is_consistent(tmp_path: Path) -> None:
                 break
             time.sleep(0.01)
     finally:
-        stdout, stderr = writer.communicate(timeout=120)
+        _stdout, stderr = writer.communicate(timeout=120)
     assert writer.returncode == 0, stderr
     assert "locked" not in stderr
     # The copies were taken while the writer was between its first and last
@@ -249,7 +249,7 @@ def test_export_beside_writer_is_consistent(tmp_path: Path) -> None:
     generations: set[str] = set()
     try:
         with Store(path) as store:
-            for _ in range(30):
+            for _ in range(2000):
                 output = tmp_path / "dump.json"
                 with output.open("w", encoding="utf-8") as file:
                     write_json_export(store, file)
@@ -260,6 +260,7 @@ def test_export_beside_writer_is_consistent(tmp_path: Path) -> None:
                         generations.add(feed["etag"])
                 if writer.poll() is not None:
                     break
+                time.sleep(0.02)
     finally:
         _stdout, stderr = writer.communicate(timeout=120)
     assert writer.returncode == 0, stderr
