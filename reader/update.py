@@ -164,8 +164,9 @@ class _Run:
         async with self._host_slot(feed.url), self._slots:
             try:
                 return await self.refresh(feed)
-            except StoreError:
-                raise
+            except StoreError as error:
+                logger.error("refresh stopped feed_id=%d error=%s", feed.id, error)
+                raise StoreError(f"refresh of {feed.url} stopped: {error}") from error
             except (FetchError, ParseError) as error:
                 logger.warning("refresh failed feed_id=%d error=%s", feed.id, error)
                 return self._record_error(feed, str(error))

@@ -9,8 +9,14 @@ titles naming max(G): anything else is a torn or duplicated write.
 
 from __future__ import annotations
 
+import re
+import sqlite3
+from collections import defaultdict
 from pathlib import Path
 from xml.sax.saxutils import escape
+
+Row = tuple[int, str, int, str, str, int, int]
+"""Feed id, feed title, entry id, key, entry title, read, starred."""
 
 BASE_ENTRIES = 10
 ENTRIES_PER_GENERATION = 5
@@ -55,3 +61,40 @@ def write_feeds(folder: Path, count: int, generation: int) -> list[Path]:
         partial.replace(path)
         paths.append(path)
     return paths
+
+
+def read_cache(db: Path) -> dict[int, list[Row]]:
+    """Return every entry row of the cache at ``db``, grouped by feed id."""
+    connection = sqlite3.connect(db)
+    try:
+        rows = connection.execute(
+            "SELECT f.id, f.title, e.id, e.key, e.title, e.read, e.starred "
+            "FROM feeds f JOIN entries e ON e.feed_id = f.id"
+        ).fetchall()
+    finally:
+        connection.close()
+    by_feed: dict[int, list[Row]] = defaultdict(list)
+    for row in rows:
+        by_feed[row[0]].append(row)
+    return dict(by_feed)
+
+
+def whole_generation(rows: list[Row]) -> int:
+    """Assert that one feed's rows hold whole generations; return the newest.
+
+    The feed title and the base entry titles must name the same generation,
+    and every generation present must have all of its own entries.
+    """
+    feed_title = rows[0][1]
+    match = re.fullmatch(r"Feed \d+ gen (\d+)", feed_title)
+    assert match, feed_title
+    generation = int(match[1])
+    base = sorted(row[4] for row in rows if row[3].startswith("base-"))
+    assert base == sorted(f"Base {i} gen {generation}" for i in range(BASE_ENTRIES))
+    per_generation: dict[str, int] = defaultdict(int)
+    for row in rows:
+        if not row[3].startswith("base-"):
+            per_generation[row[3].split("-")[0]] += 1
+    assert f"g{generation}" in per_generation, feed_title
+    assert set(per_generation.values()) == {ENTRIES_PER_GENERATION}, feed_title
+    return generation

@@ -16,18 +16,16 @@ import contextlib
 import json
 import os
 import random
-import re
 import signal
 import sqlite3
 import subprocess
 import sys
 import textwrap
 import time
-from collections import defaultdict
 from pathlib import Path
 
 from reader.store import Store
-from tests.feedgen import BASE_ENTRIES, ENTRIES_PER_GENERATION, write_feeds
+from tests.feedgen import read_cache, whole_generation, write_feeds
 
 FEEDS = 300
 TIDINGS = [sys.executable, "-m", "reader"]
@@ -79,42 +77,19 @@ def check_cache(db: Path, marks: Marks, generation: int) -> int:
     connection = sqlite3.connect(db)
     try:
         assert connection.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
-        rows = connection.execute(
-            "SELECT f.id, f.title, e.id, e.key, e.title, e.read, e.starred "
-            "FROM feeds f JOIN entries e ON e.feed_id = f.id"
-        ).fetchall()
         (distinct,) = connection.execute(
             "SELECT count(*) FROM (SELECT DISTINCT feed_id, key FROM entries)"
         ).fetchone()
     finally:
         connection.close()
+    by_feed = read_cache(db)
+    rows = [row for feed_rows in by_feed.values() for row in feed_rows]
     assert distinct == len(rows), "an entry is stored twice"
     assert {row[2] for row in rows if row[5]} == marks.read
     assert {row[2] for row in rows if row[6]} == marks.starred
-    by_feed: dict[int, list[tuple[object, ...]]] = defaultdict(list)
-    for row in rows:
-        by_feed[row[0]].append(row)
     assert len(by_feed) == FEEDS
-    generations = [_check_feed(entries) for entries in by_feed.values()]
+    generations = [whole_generation(feed_rows) for feed_rows in by_feed.values()]
     return generations.count(generation)
-
-
-def _check_feed(rows: list[tuple[object, ...]]) -> int:
-    """Assert one feed holds whole generations and return the newest."""
-    feed_title = str(rows[0][1])
-    match = re.fullmatch(r"Feed \d+ gen (\d+)", feed_title)
-    assert match, feed_title
-    generation = int(match[1])
-    base = sorted(str(row[4]) for row in rows if str(row[3]).startswith("base-"))
-    assert base == sorted(f"Base {i} gen {generation}" for i in range(BASE_ENTRIES))
-    per_generation: dict[str, int] = defaultdict(int)
-    for row in rows:
-        key = str(row[3])
-        if not key.startswith("base-"):
-            per_generation[key.split("-")[0]] += 1
-    assert f"g{generation}" in per_generation, feed_title
-    assert set(per_generation.values()) == {ENTRIES_PER_GENERATION}, feed_title
-    return generation
 
 
 def kill_group(process: subprocess.Popen[bytes]) -> None:
