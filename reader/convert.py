@@ -18,10 +18,11 @@ from rich.console import Console
 from rich.markdown import Markdown
 
 from reader.convert_code import code_span, fenced_block
+from reader.convert_limits import limit_nesting
 from reader.convert_prepare import CodeBlock, Tokens, prepare_html
 from reader.textsafe import clean_text
 
-CONVERTER_VERSION = 1
+CONVERTER_VERSION = 2
 """Version of the conversion rules. Bump it whenever ``html_to_markdown``
 output changes, so Markdown cached under the old rules is converted again."""
 
@@ -39,7 +40,7 @@ def html_to_markdown(html: str, base_url: str | None = None) -> str:
     it is given. The result ends with one newline, or is "" for empty input.
     """
     tokens = Tokens.unused_in(html)
-    prepared = prepare_html(html, tokens, base_url)
+    prepared = prepare_html(limit_nesting(html), tokens, base_url)
     markdown = _tidy_blank_lines(_run_html2text(prepared.html))
     markdown = _insert_inline(markdown, prepared.spans, tokens)
     markdown = _insert_blocks(markdown, prepared.blocks, tokens)

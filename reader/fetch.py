@@ -21,6 +21,7 @@ from urllib.request import url2pathname
 import httpx
 
 from reader import __version__
+from reader.fetch_body import BodyDecodeError, BodyTooLargeError, read_body_capped
 from reader.models import FetchError, FetchResult, InvalidFeedURLError
 
 USER_AGENT = f"tidings/{__version__} (terminal feed reader)"
@@ -141,20 +142,19 @@ def _raw_header(response: httpx.Response, name: bytes) -> str | None:
 
 async def _read_body(url: str, response: httpx.Response, max_bytes: int) -> bytes:
     # Content-Length counts encoded bytes, so it can only prove an unencoded
-    # body too large. The loop counts decoded bytes, which also stops a small
-    # gzip body that inflates past the cap.
+    # body too large. read_body_capped counts decoded bytes, which also stops
+    # a small gzip body that inflates past the cap.
     declared = response.headers.get("Content-Length", "")
     encoded = response.headers.get("Content-Encoding", "identity") != "identity"
     if not encoded and declared.isdigit() and int(declared) > max_bytes:
         raise FetchError(_too_large(url, max_bytes))
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in response.aiter_bytes():
-        size += len(chunk)
-        if size > max_bytes:
-            raise FetchError(_too_large(url, max_bytes))
-        chunks.append(chunk)
-    return b"".join(chunks)
+    try:
+        return await read_body_capped(response, max_bytes)
+    except BodyTooLargeError:
+        raise FetchError(_too_large(url, max_bytes)) from None
+    except BodyDecodeError as error:
+        message = f"{url}: cannot decode the response body: {error}"
+        raise FetchError(message) from error
 
 
 def _result(response: httpx.Response, content: bytes | None) -> FetchResult:
