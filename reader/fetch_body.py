@@ -92,11 +92,13 @@ class _Decoder:
     def finish(self) -> bytes:
         """Return the whole decoded body."""
         if self._head:
-            raise BodyDecodeError("the body ended inside the stream header")
+            raise BodyDecodeError("the body ends inside the stream header")
         try:
             self._keep(self._inflate.flush())
         except zlib.error as error:
             raise BodyDecodeError(str(error)) from error
+        if not self._inflate.eof:
+            raise BodyDecodeError("the compressed body ends before its end marker")
         return b"".join(self._chunks)
 
     def _keep(self, chunk: bytes) -> None:
