@@ -1,10 +1,10 @@
 """Read an HTTP response body within a limit on its decoded size.
 
-httpx decodes gzip and deflate one network read at a time, in one zlib call
-each, so 64 KiB of compressed zeros becomes 64 MiB in memory before any
-size check runs: a 127 KiB gzip bomb peaked at 143 MiB under a 1 MiB limit.
-Here zlib gets a bound on each call's output, so memory stays within the
-limit plus one ``_OUTPUT_STEP`` whatever the compression ratio.
+httpx 0.29 decodes gzip and deflate one network read at a time, in one
+zlib call each. So 64 KiB of compressed zeros becomes 64 MiB in memory
+before any size check runs, and a 127 KiB gzip bomb peaked at 143 MiB under
+a 1 MiB limit. Here each zlib call gets a bound on its output, so memory
+stays within the limit plus one ``_OUTPUT_STEP`` whatever the ratio.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""SQLite failures of the cache, told in plain words, and the busy policy.
+"""Plain messages for SQLite failures of the cache, and the busy policy.
 
 The store turns a failed SQLite call into a ``StoreError`` whose message
 names the cache path, says what went wrong (disk full, locked, damaged) and

@@ -152,8 +152,8 @@ class _Run:
                 tasks = [group.create_task(refresh_and_report(feed)) for feed in feeds]
         except* StoreError as failed:
             # The cache cannot be written (disk full, locked, damaged), so
-            # the remaining feeds would fail the same way; the group has
-            # cancelled them and the first error reaches the caller.
+            # the remaining feeds would fail the same way. The task group
+            # has cancelled them, and the first error reaches the caller.
             raise failed.exceptions[0] from None
         return tuple(task.result() for task in tasks)
 

@@ -1,10 +1,12 @@
 """Generated RSS feeds on disk whose contents change by generation.
 
 Generation ``g`` of feed ``n`` has the title "Feed n gen g", ten base
-entries that every generation keeps (their titles carry the generation),
-and five entries of its own. A cache that stored generations G of a feed
-therefore holds the base entries, the five of each generation in G, and
-titles naming max(G): anything else is a torn or duplicated write.
+entries that every generation keeps, and five entries in slot ``g % 4``
+that the next generations of that slot reuse. Every title names its
+generation. After a refresh of generation ``g``, the feed title, the base
+entries and slot ``g % 4`` all name ``g``, and each slot contains five
+entries: anything else is a torn or duplicated write. Reusing slots keeps
+the cache the same size however many generations a test writes.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ Row = tuple[int, str, int, str, str, int, int]
 
 BASE_ENTRIES = 10
 ENTRIES_PER_GENERATION = 5
+SLOTS = 4
 BODY = "<p>" + "Steady words for a long article body. " * 12 + "</p>"
 
 
@@ -29,8 +32,9 @@ def feed_document(number: int, generation: int) -> bytes:
         _item(f"base-{i}", f"Base {i} gen {generation}", number)
         for i in range(BASE_ENTRIES)
     ]
+    slot = generation % SLOTS
     items += [
-        _item(f"g{generation}-{j}", f"New {j} of gen {generation}", number)
+        _item(f"slot{slot}-{j}", f"Slot {j} gen {generation}", number)
         for j in range(ENTRIES_PER_GENERATION)
     ]
     return (
@@ -80,10 +84,11 @@ def read_cache(db: Path) -> dict[int, list[Row]]:
 
 
 def whole_generation(rows: list[Row]) -> int:
-    """Assert that one feed's rows hold whole generations; return the newest.
+    """Assert that one feed's rows contain one whole generation and return it.
 
-    The feed title and the base entry titles must name the same generation,
-    and every generation present must have all of its own entries.
+    The feed title, the base entry titles and the titles of the
+    generation's slot must name the same generation, and every slot must
+    contain all of its entries.
     """
     feed_title = rows[0][1]
     match = re.fullmatch(r"Feed \d+ gen (\d+)", feed_title)
@@ -91,10 +96,13 @@ def whole_generation(rows: list[Row]) -> int:
     generation = int(match[1])
     base = sorted(row[4] for row in rows if row[3].startswith("base-"))
     assert base == sorted(f"Base {i} gen {generation}" for i in range(BASE_ENTRIES))
-    per_generation: dict[str, int] = defaultdict(int)
+    slot = f"slot{generation % SLOTS}-"
+    current = sorted(row[4] for row in rows if row[3].startswith(slot))
+    expected = [f"Slot {j} gen {generation}" for j in range(ENTRIES_PER_GENERATION)]
+    assert current == expected, feed_title
+    per_slot: dict[str, int] = defaultdict(int)
     for row in rows:
         if not row[3].startswith("base-"):
-            per_generation[row[3].split("-")[0]] += 1
-    assert f"g{generation}" in per_generation, feed_title
-    assert set(per_generation.values()) == {ENTRIES_PER_GENERATION}, feed_title
+            per_slot[row[3].split("-")[0]] += 1
+    assert set(per_slot.values()) == {ENTRIES_PER_GENERATION}, feed_title
     return generation

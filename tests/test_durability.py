@@ -24,6 +24,11 @@ import textwrap
 import time
 from pathlib import Path
 
+import pytest
+
+from reader import store as store_module
+from reader import store_errors
+from reader.models import StoreError
 from reader.store import Store
 from tests.feedgen import read_cache, whole_generation, write_feeds
 
@@ -228,3 +233,62 @@ def test_reader_and_refresh_share_cache(tmp_path: Path) -> None:
     connection = sqlite3.connect(db)
     assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     connection.close()
+
+
+def hold_write_lock(db: Path, seconds: float) -> subprocess.Popen[str]:
+    """Start a process that holds the cache's write lock for ``seconds``
+    and return it once the lock is taken."""
+    script = (
+        "import sqlite3, sys, time\n"
+        "db = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+        "db.execute('BEGIN IMMEDIATE')\n"
+        "print('locked', flush=True)\n"
+        "time.sleep(float(sys.argv[2]))\n"
+        "db.execute('ROLLBACK')\n"
+    )
+    holder = subprocess.Popen(
+        [sys.executable, "-c", script, str(db), str(seconds)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout is not None
+    assert holder.stdout.readline().strip() == "locked"
+    return holder
+
+
+def test_busy_write_retried_until_free(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # SQLite's own wait is cut to 0.1 s, so the begin fails fast, as it does
+    # where SQLite skips its busy handler, and the store's retries take over.
+    monkeypatch.setattr(store_module, "BUSY_TIMEOUT_MS", 100)
+    db = tmp_path / "cache.sqlite3"
+    with Store(db) as store:
+        feed = store.add_feed("https://busy.example/feed")
+        holder = hold_write_lock(db, 1.0)
+        started = time.monotonic()
+
+        store.set_meta("marked", "yes")
+
+        waited = time.monotonic() - started
+        holder.wait(timeout=30)
+        assert store.get_meta("marked") == "yes"
+        assert store.get_feed(feed.id).url == "https://busy.example/feed"
+    assert 0.5 < waited < 5
+
+
+def test_lock_held_too_long_is_store_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(store_module, "BUSY_TIMEOUT_MS", 300)
+    monkeypatch.setattr(store_errors, "BUSY_TIMEOUT_MS", 300)
+    db = tmp_path / "cache.sqlite3"
+    with Store(db) as store:
+        holder = hold_write_lock(db, 3.0)
+        with pytest.raises(StoreError) as raised:
+            store.set_meta("marked", "yes")
+        holder.wait(timeout=30)
+        assert store.get_meta("marked") is None
+    message = str(raised.value)
+    assert f"cannot write to cache {db}, the change was rolled back" in message
+    assert "another process kept it locked" in message

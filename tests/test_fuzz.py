@@ -81,7 +81,7 @@ nasty_text = st.lists(st.one_of(st.sampled_from(NASTY), unicode_text), max_size=
 
 
 def assert_clean_feed(feed: ParsedFeed) -> None:
-    """Assert that no displayed field of ``feed`` holds a control character."""
+    """Assert that no displayed field of ``feed`` contains a control character."""
     for one_line in [feed.title]:
         assert not CONTROL.search(one_line), repr(one_line)
         assert not LINE_BREAK.search(one_line), repr(one_line)
