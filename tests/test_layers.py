@@ -20,6 +20,12 @@ CORE_MODULES = [
     "reader.articles",
     "reader.welcome",
     "reader.cli",
+    "reader.links",
+    "reader.backup",
+    "reader.export",
+    "reader.fetch_body",
+    "reader.convert_limits",
+    "reader.store_errors",
 ]
 TUI_DIR = Path(__file__).resolve().parents[1] / "reader" / "tui"
 
