@@ -63,7 +63,9 @@ def format_feed_row(feed: Feed) -> str:
 def format_entry_row(entry: Entry) -> str:
     """Format an entry as one line: id, date, flags (N unread, * starred), title."""
     date = entry.date.strftime("%Y-%m-%d") if entry.date else "----------"
-    flags = ("N" if not entry.read else " ") + ("*" if entry.starred else " ")
+    unread_flag = " " if entry.read else "N"
+    starred_flag = "*" if entry.starred else " "
+    flags = unread_flag + starred_flag
     return f"{entry.id:>6}  {date}  {flags}  {clean_line(entry.title)}"
 
 

@@ -23,8 +23,8 @@ def refresh_with_progress(
 ) -> int:
     """Refresh feeds, report progress and failures; return the exit status.
 
-    Returns 1 if any feed failed, else 0. ``quiet`` prints nothing but the
-    failures list.
+    Returns 1 if any feed failed, else 0. With ``quiet`` nothing is printed,
+    so the caller reports the outcome itself.
     """
     total = len(feed_ids) if feed_ids is not None else len(store.list_feeds())
     if quiet:
