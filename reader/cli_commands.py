@@ -14,14 +14,16 @@ from reader.articles import entry_markdown
 from reader.cli_output import (
     entry_header,
     entry_json,
+    error_text,
     feed_json,
     format_entry_row,
     format_feed_row,
+    plural,
 )
 from reader.cli_refresh import refresh_with_progress
 from reader.convert import markdown_to_text
 from reader.fetch import normalize_feed_url
-from reader.models import EntryNotFoundError, UsageError
+from reader.models import EntryNotFoundError, Feed, UsageError
 from reader.store import Store
 from reader.textsafe import clean_line
 
@@ -42,6 +44,10 @@ class Command:
         parser = subparsers.add_parser(self.name, help=self.help, description=self.help)
         self.configure(parser)
         parser.set_defaults(handler=self.run)
+
+
+def _feed_summary(feed: Feed) -> str:
+    return f"{clean_line(feed.title)} ({plural(feed.total, 'entry', 'entries')})"
 
 
 def _print_json(value: Any) -> None:
@@ -71,9 +77,9 @@ def _run_add(store: Store, args: argparse.Namespace) -> int:
     feed = store.get_feed(feed.id)
     if feed.last_error:
         print(f"Added feed {feed.id}: {url}")
-        print(f"tidings: refresh failed: {feed.last_error}", file=sys.stderr)
+        print(f"tidings: refresh failed: {error_text(feed)}", file=sys.stderr)
         return status
-    print(f"Added feed {feed.id}: {clean_line(feed.title)} ({feed.total} entries)")
+    print(f"Added feed {feed.id}: {_feed_summary(feed)}")
     return status
 
 
@@ -81,13 +87,14 @@ def _run_add(store: Store, args: argparse.Namespace) -> int:
 
 
 def _configure_remove(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("feed_id", type=int, metavar="FEED_ID")
+    parser.add_argument("feed_ids", type=int, nargs="+", metavar="FEED_ID")
 
 
 def _run_remove(store: Store, args: argparse.Namespace) -> int:
-    feed = store.get_feed(args.feed_id)
-    store.remove_feed(feed.id)
-    print(f"Removed feed {feed.id}: {clean_line(feed.title)} ({feed.total} entries)")
+    feeds = [store.get_feed(feed_id) for feed_id in args.feed_ids]
+    for feed in feeds:
+        store.remove_feed(feed.id)
+        print(f"Removed feed {feed.id}: {_feed_summary(feed)}")
     return 0
 
 
@@ -131,6 +138,8 @@ def _run_feeds(store: Store, args: argparse.Namespace) -> int:
     feeds = store.list_feeds()
     if args.json:
         _print_json([feed_json(feed) for feed in feeds])
+    elif not feeds and sys.stdout.isatty():
+        print("No feeds yet; subscribe with: tidings add URL", file=sys.stderr)
     else:
         for feed in feeds:
             print(format_feed_row(feed))

@@ -20,6 +20,22 @@ def iso_utc(moment: datetime | None) -> str | None:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def plural(count: int, singular: str, plural_form: str) -> str:
+    """Return "1 entry" or "2 entries": the count with the right noun."""
+    return f"{count} {singular if count == 1 else plural_form}"
+
+
+def strip_url_prefix(message: str, url: str) -> str:
+    """Drop a leading "URL: " from an error message shown beside the URL."""
+    prefix = f"{url}: "
+    return message[len(prefix) :] if message.startswith(prefix) else message
+
+
+def error_text(feed: Feed) -> str:
+    """Return the feed's last error without the URL it usually starts with."""
+    return strip_url_prefix(clean_line(feed.last_error or ""), clean_line(feed.url))
+
+
 def feed_json(feed: Feed) -> dict[str, Any]:
     """Return the JSON object ``tidings feeds --json`` prints for a feed."""
     return {
@@ -56,7 +72,7 @@ def format_feed_row(feed: Feed) -> str:
     row = f"{feed.id:>4}  {feed.unread:>5}/{feed.total:<5}  {clean_line(feed.title)}"
     row += f"  <{clean_line(feed.url)}>"
     if feed.last_error:
-        row += f"  [error: {clean_line(feed.last_error)}]"
+        row += f"  [error: {error_text(feed)}]"
     return row
 
 

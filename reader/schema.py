@@ -15,8 +15,10 @@ from reader.models import StoreError
 # Timestamps are TEXT in ISO 8601, always UTC with a "+00:00" suffix, so they
 # sort correctly as strings. Flags keep the time they were set beside them.
 _SCHEMA_V1 = """
+-- AUTOINCREMENT keeps ids of removed feeds and entries from being reused,
+-- so an id in a user's script never points at another feed later.
 CREATE TABLE feeds (
-    id             INTEGER PRIMARY KEY,
+    id             INTEGER PRIMARY KEY AUTOINCREMENT,
     url            TEXT NOT NULL UNIQUE,   -- http(s) URL or local file path
     title          TEXT,                   -- from the document; NULL before a refresh
     link           TEXT,                   -- the site the feed belongs to
@@ -29,7 +31,7 @@ CREATE TABLE feeds (
 );
 
 CREATE TABLE entries (
-    id           INTEGER PRIMARY KEY,
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
     feed_id      INTEGER NOT NULL REFERENCES feeds (id) ON DELETE CASCADE,
     key          TEXT NOT NULL,            -- identity within the feed
     title        TEXT NOT NULL,
