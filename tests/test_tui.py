@@ -409,7 +409,7 @@ async def test_failed_refresh_shows_error_in_feed_list(
             assert status.endswith("failed_feed.xml: HTTP 404 Not Found)")
             await pilot.press("shift+tab", "j", "k")
             await settle(pilot)
-            assert app.status.message.endswith("failed_feed.xml: HTTP 404 Not Found")
+            assert app.status.message.endswith("0 unread of 0 · HTTP 404 Not Found")
             assert app.status.message.startswith("✗ ")
 
 
