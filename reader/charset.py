@@ -138,7 +138,7 @@ def _windows_1252_character(match: re.Match[str]) -> str:
 
 
 def _claims_utf8(content: bytes, content_type: str | None) -> bool:
-    """Whether every declaration the document has, if any, names UTF-8.
+    """Return whether every declaration the document has, if any, names UTF-8.
 
     XML without any declaration is UTF-8 by definition.
     """

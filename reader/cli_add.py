@@ -91,9 +91,10 @@ def _choose(
     url: str, candidates: list[FeedCandidate], pick: int | None
 ) -> FeedCandidate | None:
     """Return the candidate to add, or None after listing several to pick from."""
-    if pick is not None and pick > len(candidates):
-        noun = "feed" if len(candidates) == 1 else "feeds"
-        raise UsageError(f"invalid --pick {pick}: {url} has {len(candidates)} {noun}")
+    count = len(candidates)
+    if pick is not None and pick > count:
+        listed = "1 feed" if count == 1 else f"{count} feeds; use 1 to {count}"
+        raise UsageError(f"invalid --pick {pick}: {url} lists {listed}")
     if pick is not None:
         return candidates[pick - 1]
     if len(candidates) == 1:

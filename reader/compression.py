@@ -1,11 +1,11 @@
 """Decompress HTTP response bodies, including those that servers mislabel.
 
-Servers get compression wrong in a few recurring ways: a gzip body sent
-without Content-Encoding (often a pre-compressed feed.xml.gz file), a
-Content-Encoding: gzip header on a plain body, a body compressed twice, and
-a body cut off before its gzip trailer. ``decompress_body`` reads the first
-three and raises a clear error for the last. The size cap applies to the
-decompressed size, so a small body that inflates to gigabytes stops early.
+Servers get compression wrong in four recurring ways. They send a gzip body
+without Content-Encoding (often a pre-compressed feed.xml.gz file), label a
+plain body Content-Encoding: gzip, compress a body twice, or cut a body off
+before its gzip trailer. ``decompress_body`` reads the first three and
+raises a clear error for the last. The size cap applies to the decompressed
+size, so a small body that inflates to gigabytes stops early.
 """
 
 from __future__ import annotations
@@ -38,8 +38,8 @@ class DecompressedSizeError(DecompressionError):
 def decompress_body(raw: bytes, content_encoding: str | None, max_bytes: int) -> bytes:
     """Undo the Content-Encoding of ``raw``, then gunzip it if it is still gzip.
 
-    A body labelled gzip or deflate that is not compressed is returned as
-    it is when it starts like an XML or JSON document. Raises
+    A body labelled with any coding that starts like an uncompressed XML or
+    JSON document is returned as it is. Raises
     DecompressedSizeError past ``max_bytes`` and DecompressionError for
     corrupt or truncated data and unknown codings. The messages name no URL.
     """
@@ -62,6 +62,9 @@ def _undo_coding(coding: str, body: bytes, max_bytes: int) -> bytes:
         return body
     if coding == "deflate":
         return _inflate(body, max_bytes)
+    # Some servers put a charset such as "utf-8" in Content-Encoding.
+    if _looks_like_document(body):
+        return body
     raise DecompressionError(
         f"the server sent an unsupported Content-Encoding {coding!r} "
         f"(tidings accepts {ACCEPT_ENCODING})"
@@ -69,7 +72,7 @@ def _undo_coding(coding: str, body: bytes, max_bytes: int) -> bytes:
 
 
 def _looks_like_document(body: bytes) -> bool:
-    """Whether ``body`` starts like an uncompressed XML or JSON document."""
+    """Return whether ``body`` starts like an uncompressed XML or JSON document."""
     head = body[:256]
     if head.startswith(_BOMS):
         return True
@@ -93,18 +96,26 @@ def _gunzip(body: bytes, max_bytes: int) -> bytes:
 
 
 def _inflate(body: bytes, max_bytes: int) -> bytes:
-    """Decompress a deflate body, zlib-wrapped as RFC 9110 says or raw as IIS sends."""
+    """Decompress a deflate body, zlib-wrapped as RFC 9110 says, else raw.
+
+    Some servers send raw deflate streams. A body that is neither, but starts
+    like a document, is returned as it is.
+    """
+    output = bytearray()
+    failure = DecompressionError("the deflate body is empty")
+    for wbits in (_ZLIB_WBITS, _RAW_DEFLATE_WBITS):
+        output.clear()
+        try:
+            _decompress_stream(body, wbits, output, max_bytes, "deflate")
+        except DecompressedSizeError:
+            raise
+        except DecompressionError as error:
+            failure = error
+        else:
+            return bytes(output)
     if _looks_like_document(body):
         return body
-    output = bytearray()
-    try:
-        _decompress_stream(body, _ZLIB_WBITS, output, max_bytes, "deflate")
-    except DecompressedSizeError:
-        raise
-    except DecompressionError:
-        output.clear()
-        _decompress_stream(body, _RAW_DEFLATE_WBITS, output, max_bytes, "deflate")
-    return bytes(output)
+    raise failure
 
 
 def _decompress_stream(

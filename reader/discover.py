@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from urllib.parse import urljoin
@@ -22,22 +21,24 @@ from reader.charset import decode_utf8_leniently
 from reader.fetch import MAX_BYTES, fetch_feed
 from reader.fields import http_url
 from reader.models import FetchError, ParsedFeed, ParseError
-from reader.parse import parse_feed
+from reader.parse import looks_like_html, parse_feed
 from reader.textsafe import clean_line
 
 logger = logging.getLogger(__name__)
+
+# The format of links typed plain application/json, which JSON Feed 1.0
+# used. WordPress announces its REST API with the same type, so these links
+# are offered only after their document parses as a feed.
+_UNCHECKED_JSON = "JSON"
 
 FEED_TYPES: dict[str, str] = {
     "application/rss+xml": "RSS",
     "application/atom+xml": "Atom",
     "application/feed+json": "JSON Feed",
     "application/rdf+xml": "RSS 1.0",
+    "application/json": _UNCHECKED_JSON,
 }
-"""Link types that announce a feed, with the format name shown to the user.
-
-Plain application/json is left out: WordPress announces its REST API
-with it, which is not a feed.
-"""
+"""Link types that announce a feed, with the format name shown to the user."""
 
 COMMON_PATHS = ("feed", "rss.xml", "atom.xml", "index.xml", "feed.xml", "feed.json")
 """Feed paths tried, in this order, when a page announces no feed."""
@@ -47,12 +48,6 @@ PROBE_CONCURRENCY = 4
 # Seconds for each probe, shorter than a refresh allows, because the user
 # waits at the prompt.
 PROBE_TIMEOUT = 30.0
-
-_HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
-_HTML_START = re.compile(
-    rb"^(?:\xef\xbb\xbf)?(?:<\?xml[^>]*>|<!--.*?-->|\s)*<(?:!doctype\s+html|html[\s>])",
-    re.IGNORECASE | re.DOTALL,
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +88,8 @@ async def discover_feeds(
             raise
     else:
         return [FeedCandidate(url, parsed.title, _format(result.content_type))]
-    announced = find_feed_links(_decode(content), result.url)
+    links = find_feed_links(_decode(content), result.url)
+    announced = await _check_json_links(client, links, max_bytes)
     if announced:
         return announced
     found = await probe_common_paths(client, result.url, max_bytes=max_bytes)
@@ -106,17 +102,13 @@ async def discover_feeds(
     )
 
 
-def looks_like_html(content: bytes, content_type: str | None) -> bool:
-    """Whether a response is an HTML page, by its media type or its first tag."""
-    media_type = (content_type or "").split(";")[0].strip().lower()
-    return media_type in _HTML_TYPES or bool(_HTML_START.match(content[:2048]))
-
-
 def find_feed_links(html: str, page_url: str) -> list[FeedCandidate]:
     """Return the feeds announced by link tags in ``html``, once per URL.
 
     Relative hrefs resolve against the page's ``<base href>``, if any, else
-    against ``page_url``. Hrefs that are not http(s) are dropped.
+    against ``page_url``. Hrefs that are not http(s) are dropped. Links typed
+    plain application/json are listed with the format "JSON" because they
+    may not be feeds.
     """
     parser = _FeedLinkParser()
     parser.feed(html)
@@ -151,6 +143,22 @@ class _FeedLinkParser(HTMLParser):
         if "alternate" in rel and media_type in FEED_TYPES and href:
             title = clean_line(values.get("title", ""))
             self.links.append((href, title, media_type))
+
+
+async def _check_json_links(
+    client: httpx.AsyncClient, candidates: list[FeedCandidate], max_bytes: int
+) -> list[FeedCandidate]:
+    """Keep application/json links only where the document is a feed."""
+    checked = []
+    for candidate in candidates:
+        if candidate.format != _UNCHECKED_JSON:
+            checked.append(candidate)
+            continue
+        outcome = await _probe(client, candidate.url, max_bytes)
+        if outcome is not None:
+            title = candidate.title or outcome[1].title
+            checked.append(FeedCandidate(candidate.url, title, "JSON Feed"))
+    return checked
 
 
 async def probe_common_paths(

@@ -44,8 +44,9 @@ MAX_BYTES = 20 * 1024 * 1024
 # Feed types first, and */* last so that servers which ignore the list still
 # send the document.
 _ACCEPT = (
-    "application/atom+xml, application/rss+xml, application/rdf+xml;q=0.9, "
-    "application/xml;q=0.8, text/xml;q=0.8, */*;q=0.1"
+    "application/atom+xml, application/rss+xml, application/feed+json, "
+    "application/rdf+xml;q=0.9, application/xml;q=0.8, text/xml;q=0.8, "
+    "application/json;q=0.8, */*;q=0.1"
 )
 _PERMANENT_REDIRECTS = frozenset({301, 308})
 _HTTP_SCHEMES = frozenset({"http", "https"})

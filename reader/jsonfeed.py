@@ -46,7 +46,7 @@ _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def is_json_document(content: bytes, content_type: str | None) -> bool:
-    """Whether the body is JSON: a JSON media type, or a body that opens with {.
+    """Return whether the body is JSON, by its media type or its first byte.
 
     A body that starts with "<" is XML even when the server calls it JSON.
     """
@@ -243,7 +243,8 @@ def _parse_date(raw: str) -> datetime | None:
 def _string(value: object) -> str:
     """Return a JSON string or number as text; other types count as missing.
 
-    JSON Feed asks readers to accept numeric ids as strings.
+    The JSON Feed 1.0 spec says that a reader must coerce an id given as a
+    number to a string.
     """
     if isinstance(value, str):
         return _LONE_SURROGATE.sub("", value)

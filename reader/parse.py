@@ -110,6 +110,13 @@ def _run_feedparser(content: bytes, url: str, content_type: str | None) -> Any:
         ) from error
 
 
+def looks_like_html(content: bytes, content_type: str | None) -> bool:
+    """Return whether a response is an HTML page, by media type or first tag."""
+    media_type = (content_type or "").split(";")[0].strip().lower()
+    head = content[:2048].lstrip(b"\xef\xbb\xbf \t\r\n")
+    return media_type in _HTML_TYPES or bool(_HTML_START.match(head))
+
+
 def _reject_known_non_feeds(content: bytes, url: str, content_type: str | None) -> None:
     """Raise ParseError for bodies that are recognisably not XML feeds."""
     head = content[:2048].lstrip(b"\xef\xbb\xbf \t\r\n")

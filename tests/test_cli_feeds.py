@@ -269,3 +269,18 @@ def test_unparseable_date_sorts_by_first_seen(server: RouteServer, capsys) -> No
     server.routes["/dates.xml"] = Route(rss("Dates", items + "<!-- changed -->"), RSS)
     assert run(capsys, "refresh")[0] == 0
     assert json_output(capsys, "entries") == first
+
+
+def test_relative_urls_use_final_url(server: RouteServer, capsys) -> None:
+    items = (
+        "<item><guid>r1</guid><title>Moved</title><link>posts/one</link>"
+        '<enclosure url="../media/one.ogg" type="audio/ogg" length="10"/></item>'
+    )
+    server.routes["/old.xml"] = Route(b"", {"Location": "/new/dir/feed.xml"}, 302)
+    server.routes["/new/dir/feed.xml"] = Route(rss("Moved", items), RSS)
+    assert run(capsys, "add", server.url("/old.xml"))[0] == 0
+    (entry,) = json_output(capsys, "entries")
+    assert entry["link"] == server.url("/new/dir/posts/one")
+    assert entry["enclosures"] == [
+        {"url": server.url("/new/media/one.ogg"), "type": "audio/ogg", "length": 10}
+    ]

@@ -64,8 +64,9 @@ def test_body_decompressed(body: bytes, encoding: str | None) -> None:
     [b"\xef\xbb\xbf" + DOCUMENT, b"\n  " + DOCUMENT, b'{"version": "x"}'],
     ids=["BOM", "whitespace", "JSON"],
 )
-def test_plain_document_labelled_gzip_kept(body: bytes) -> None:
-    assert decompress_body(body, "gzip", CAP) == body
+@pytest.mark.parametrize("encoding", ["gzip", "deflate", "utf-8", "br"])
+def test_plain_document_kept(body: bytes, encoding: str) -> None:
+    assert decompress_body(body, encoding, CAP) == body
 
 
 def test_gzip_members_concatenated() -> None:

@@ -7,19 +7,16 @@ from collections.abc import AsyncIterator, Iterator
 import httpx
 import pytest
 
-from reader.discover import (
-    FeedCandidate,
-    discover_feeds,
-    find_feed_links,
-    looks_like_html,
-)
+from reader.discover import FeedCandidate, discover_feeds, find_feed_links
 from reader.fetch import make_client
 from reader.models import FetchError, ParseError
+from reader.parse import looks_like_html
 from tests.routes import Route, RouteServer
 
 PAGE_URL = "https://pier.example.org/blog/post.html"
 HTML = {"Content-Type": "text/html; charset=utf-8"}
 RSS = {"Content-Type": "application/rss+xml"}
+JSON = {"Content-Type": "application/json"}
 PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY")
 
 
@@ -69,7 +66,6 @@ def test_links_use_base_href() -> None:
 def test_links_filtered_and_deduplicated() -> None:
     html = page(
         '<link rel="stylesheet" type="text/css" href="/style.css">'
-        '<link rel="alternate" type="application/json" href="/wp-json/wp/v2/pages/2">'
         '<link rel="alternate" type="text/html" hreflang="de" href="/de/">'
         '<link rel="alternate" type="application/rss+xml" href="javascript:alert(1)">'
         '<link rel="alternate" type="application/rss+xml" href="">'
@@ -77,10 +73,12 @@ def test_links_filtered_and_deduplicated() -> None:
         ' title="A &amp; B" href="/feed?a=1&amp;b=2">'
         '<link rel="alternate" type="application/rss+xml" href="/feed?a=1&b=2">'
         '<link rel="alternate" type="application/rdf+xml" href="/index.rdf">'
+        '<link rel="alternate" type="application/json" href="/wp-json/wp/v2/pages/2">'
     ).decode()
     assert find_feed_links(html, PAGE_URL) == [
         FeedCandidate("https://pier.example.org/feed?a=1&b=2", "A & B", "RSS"),
         FeedCandidate("https://pier.example.org/index.rdf", "", "RSS 1.0"),
+        FeedCandidate("https://pier.example.org/wp-json/wp/v2/pages/2", "", "JSON"),
     ]
 
 
@@ -179,6 +177,26 @@ async def test_page_links_after_redirect(
         FeedCandidate(server.url("/comments.atom"), "Comments", "Atom"),
     ]
     assert server.paths() == ["/start", "/blog/"]
+
+
+async def test_json_links_kept_only_if_feeds(
+    server: RouteServer, client: httpx.AsyncClient
+) -> None:
+    links = (
+        '<link rel="alternate" type="application/json" href="/wp-json/wp/v2/pages/2">'
+        '<link rel="alternate" type="application/json" href="/feed.json">'
+    )
+    json_feed = (
+        b'{"version": "https://jsonfeed.org/version/1", "title": "Pier JSON",'
+        b' "items": []}'
+    )
+    server.routes["/"] = Route(page(links), HTML)
+    server.routes["/wp-json/wp/v2/pages/2"] = Route(b'{"id": 2}', JSON)
+    server.routes["/feed.json"] = Route(json_feed, JSON)
+    candidates = await discover_feeds(client, server.url("/"))
+    assert candidates == [
+        FeedCandidate(server.url("/feed.json"), "Pier JSON", "JSON Feed")
+    ]
 
 
 async def test_page_without_links_probes_paths(

@@ -1,4 +1,7 @@
-"""Compression faults served by a real HTTP server, through fetch and refresh."""
+"""Compression faults and request headers, through fetch and refresh.
+
+Every response comes from a real HTTP server on 127.0.0.1.
+"""
 
 from __future__ import annotations
 
@@ -88,6 +91,17 @@ async def test_fetch_sends_supported_codings(
     await fetch_feed(client, server.url("/honest.xml"))
     _, headers = server.requests[0]
     assert headers["Accept-Encoding"] == "gzip, deflate"
+
+
+async def test_fetch_accepts_json_feed(
+    server: RouteServer, client: httpx.AsyncClient
+) -> None:
+    await fetch_feed(client, server.url("/honest.xml"))
+    _, headers = server.requests[0]
+    media_types = [part.split(";")[0] for part in headers["Accept"].split(", ")]
+    assert "application/feed+json" in media_types
+    assert "application/json" in media_types
+    assert media_types[0] == "application/atom+xml"
 
 
 @pytest.mark.parametrize("path", ["/truncated.xml", "/truncated-no-header.xml"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -92,6 +93,21 @@ def test_modified_only_has_no_published(harbor: ParsedFeed) -> None:
     assert entry.updated == datetime(2024, 5, 5, 10, 30, tzinfo=UTC)
 
 
+@pytest.mark.parametrize("zone", ["UTC0", "PST8PDT,M3.2.0,M11.1.0", "IST-5:30"])
+def test_dates_ignore_local_zone(zone: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TZ", zone)
+    time.tzset()
+    try:
+        feed = parse_json("jsonfeed_11.json")
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    dates = {entry.key: entry.published for entry in feed.entries}
+    assert dates["tide-1"] == datetime(2024, 5, 2, 7, 15, tzinfo=UTC)
+    assert dates["2"] == datetime(2024, 5, 4, tzinfo=UTC)
+    assert dates["tz"] == datetime(2024, 5, 11, 8, 0, tzinfo=UTC)
+
+
 def test_named_zone_date_converted(harbor: ParsedFeed) -> None:
     entry = entry_with_key(harbor, "tz")
     assert entry.published == datetime(2024, 5, 11, 8, 0, tzinfo=UTC)
@@ -167,7 +183,7 @@ def test_item_authors_then_feed_authors(harbor: ParsedFeed) -> None:
 def test_lone_surrogate_removed(harbor: ParsedFeed) -> None:
     entry = entry_with_key(harbor, "tz")
     assert entry.title == "Zone names"
-    entry.title.encode("utf-8")
+    assert "\ud800" not in entry.title
 
 
 def test_non_object_item_skipped_with_warning(harbor: ParsedFeed) -> None:

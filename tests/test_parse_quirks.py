@@ -269,3 +269,41 @@ def test_declared_utf8_text_stays_correct() -> None:
     assert feed.warnings == ()
     for text in (feed.title, feed.entries[0].title, feed.entries[0].content):
         assert not MOJIBAKE.search(text), text
+
+
+# --- enclosures -------------------------------------------------------------
+
+
+def test_media_group_and_atom_enclosure_links() -> None:
+    rss_body = b"""<?xml version="1.0"?>
+<rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/"><channel><title>M</title>
+<item><guid>group</guid><title>Group</title><media:group>
+ <media:content url="/v/low.mp4" type="video/mp4" fileSize="1000" medium="video"/>
+ <media:content url="/v/high.mp4" type="video/mp4" fileSize="5000"/>
+ <media:thumbnail url="/v/thumb.jpg"/>
+</media:group></item>
+<item><guid>image</guid><title>Image</title>
+<media:content url="https://img.example.com/pic.jpg" medium="image"/>
+<enclosure url="https://img.example.com/pic.jpg" type="image/jpeg" length="77"/>
+</item></channel></rss>"""
+    group, image = parse_feed(rss_body, FEED_URL).entries
+    assert group.enclosures == (
+        Enclosure("https://quay.example.org/v/low.mp4", "video/mp4", 1000),
+        Enclosure("https://quay.example.org/v/high.mp4", "video/mp4", 5000),
+    )
+    assert image.enclosures == (
+        Enclosure("https://img.example.com/pic.jpg", "image/jpeg", 77),
+    )
+
+
+def test_atom_enclosure_links_once() -> None:
+    atom_body = b"""<feed xmlns="http://www.w3.org/2005/Atom"><title>A</title>
+<entry><id>a1</id><title>Pod</title>
+<link rel="enclosure" href="ep1.mp3" type="audio/mpeg" length="123"/>
+<link rel="enclosure" href="ep1.mp3" type="audio/mpeg"/>
+<link rel="alternate" href="/p/1"/></entry></feed>"""
+    (entry,) = parse_feed(atom_body, FEED_URL).entries
+    assert entry.link == "https://quay.example.org/p/1"
+    assert entry.enclosures == (
+        Enclosure("https://quay.example.org/feeds/ep1.mp3", "audio/mpeg", 123),
+    )
