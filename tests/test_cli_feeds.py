@@ -99,7 +99,7 @@ def server(module_server: RouteServer, db_path: Path) -> RouteServer:
 def test_add_page_with_one_feed(server: RouteServer, capsys) -> None:
     status, out, _ = run(capsys, "add", server.url("/single/"))
     assert status == 0
-    assert out == "Added feed 1: Single (1 entries)\n"
+    assert out == "Added feed 1: Single (1 entry)\n"
     (feed,) = json_output(capsys, "feeds")
     assert feed["url"] == server.url("/single/rss")
 
