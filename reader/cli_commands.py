@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from reader.articles import entry_markdown
+from reader.cli_add import configure_add, run_add
 from reader.cli_output import (
     entry_header,
     entry_json,
-    error_text,
     feed_json,
     format_entry_row,
     format_feed_row,
@@ -22,7 +22,6 @@ from reader.cli_output import (
 )
 from reader.cli_refresh import refresh_with_progress
 from reader.convert import markdown_to_text
-from reader.fetch import normalize_feed_url
 from reader.models import EntryNotFoundError, Feed, UsageError
 from reader.store import Store
 from reader.textsafe import clean_line
@@ -53,34 +52,6 @@ def _feed_summary(feed: Feed) -> str:
 def _print_json(value: Any) -> None:
     json.dump(value, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
-
-
-# add
-
-
-def _configure_add(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("url", metavar="URL_OR_PATH", help="feed URL or local file")
-    parser.add_argument(
-        "--no-refresh",
-        action="store_true",
-        help="subscribe without fetching the feed now",
-    )
-
-
-def _run_add(store: Store, args: argparse.Namespace) -> int:
-    url = normalize_feed_url(args.url)
-    feed = store.add_feed(url)
-    if args.no_refresh:
-        print(f"Added feed {feed.id}: {url}")
-        return 0
-    status = refresh_with_progress(store, [feed.id], quiet=True)
-    feed = store.get_feed(feed.id)
-    if feed.last_error:
-        print(f"Added feed {feed.id}: {url}")
-        print(f"tidings: refresh failed: {error_text(feed)}", file=sys.stderr)
-        return status
-    print(f"Added feed {feed.id}: {_feed_summary(feed)}")
-    return status
 
 
 # remove
@@ -234,7 +205,7 @@ def _run_mark(store: Store, args: argparse.Namespace) -> int:
 
 
 COMMANDS: tuple[Command, ...] = (
-    Command("add", "subscribe to a feed and fetch it", _configure_add, _run_add),
+    Command("add", "subscribe to a feed and fetch it", configure_add, run_add),
     Command(
         "remove",
         "unsubscribe and delete cached entries",

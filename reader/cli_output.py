@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from reader.models import Entry, Feed
+from reader.models import Enclosure, Entry, Feed
 from reader.textsafe import clean_line
 
 
@@ -55,10 +55,12 @@ def entry_json(entry: Entry) -> dict[str, Any]:
     return {
         "id": entry.id,
         "feed_id": entry.feed_id,
+        "key": entry.key,
         "title": entry.title,
         "link": entry.link,
         "author": entry.author,
         "published": iso_utc(entry.date),
+        "first_seen": iso_utc(entry.first_seen),
         "read": entry.read,
         "starred": entry.starred,
         "enclosures": [
@@ -97,4 +99,27 @@ def entry_header(entry: Entry) -> str:
         lines.append(f"Date: {iso_utc(entry.date)}")
     if entry.link:
         lines.append(f"Link: {clean_line(entry.link)}")
+    lines.extend(f"Enclosure: {format_enclosure(e)}" for e in entry.enclosures)
     return "\n".join(lines) + "\n"
+
+
+def format_enclosure(enclosure: Enclosure) -> str:
+    """Format an enclosure as its URL followed by its type and size, if known."""
+    details = [clean_line(enclosure.type or "")]
+    if enclosure.length is not None:
+        details.append(format_size(enclosure.length))
+    known = ", ".join(detail for detail in details if detail)
+    url = clean_line(enclosure.url)
+    return f"{url} ({known})" if known else url
+
+
+def format_size(size: int) -> str:
+    """Format a size in bytes with binary units: "512 B", "30.6 KiB", "1.2 GiB"."""
+    if size < 1024:
+        return f"{size} B"
+    value = float(size)
+    for unit in ("KiB", "MiB", "GiB"):
+        value /= 1024
+        if value < 1024 or unit == "GiB":
+            break
+    return f"{value:.1f} {unit}"
