@@ -42,7 +42,9 @@ def build_app(store: Store, config: LoadedConfig) -> TidingsApp:
         # the app keeps its own default.
         log.warning("theme not available theme=%s", settings.theme)
     for problem in config.problems:
-        app.notify(str(problem), title="Config", severity="warning", timeout=15)
+        app.notify(
+            str(problem), title="Config", severity="warning", timeout=15, markup=False
+        )
     return app
 
 

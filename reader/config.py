@@ -42,7 +42,12 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Settings:
-    """Every setting tidings reads from ``config.toml``, with its default."""
+    """Every setting tidings reads from ``config.toml``, with its default.
+
+    NOTE: ``reader.cli_tui`` applies the theme, browser and keys. The date
+    format, refresh limits, auto-refresh interval and retention are read and
+    validated, but no refresh or TUI code takes them from here yet.
+    """
 
     theme: str = "textual-dark"
     """Colour theme: a Textual theme name, or "tidings" for the reading theme."""

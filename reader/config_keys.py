@@ -1,8 +1,8 @@
 """Binding ids the ``[keys]`` table of the config may remap, and key checks.
 
-The TUI's bindings are the source of truth; this table mirrors them so the
-core can validate a config without importing Textual, and a test keeps the
-two equal.
+The TUI's bindings are the source of truth. This table mirrors them so that
+the core can validate a config without importing Textual, and a test keeps
+the two equal.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ laughs") and no external entity or DTD is ever loaded.
 An outline with ``xmlUrl`` is a feed. Following OPML 2.0, its ``text`` is
 the name shown and ``title`` the feed's own title, so a ``text`` that
 differs from ``title`` is a title the user chose. An outline without
-``xmlUrl`` that holds outlines is a folder; nested folders become one
+``xmlUrl`` that contains outlines is a folder; nested folders become one
 folder named by their path ("Tech/Python").
 """
 
@@ -104,8 +104,8 @@ def _titles(values: dict[str, str], url: str) -> tuple[str | None, str | None]:
 
 
 def _category_folder(category: str) -> str | None:
-    # OPML 2.0 categories are comma-separated slash-delimited paths; the
-    # first one stands in for a folder when the outline is not nested.
+    # OPML 2.0 categories are comma-separated, slash-delimited paths. The
+    # first one is used as the folder of an outline that is not nested.
     first = category.split(",")[0].strip().strip(FOLDER_SEPARATOR)
     return first or None
 
@@ -155,9 +155,12 @@ def _outline_url(url: str) -> str:
 
 def _feed_outline(feed: Feed, settings: FeedSettings) -> ET.Element:
     url = _xml_text(_outline_url(feed.url))
+    # An outline's text is the URL itself when the feed has no title yet,
+    # which reading takes as no title, as it should.
+    shown = settings.user_title or settings.document_title
     attributes = {
         "type": "rss",
-        "text": _xml_text(clean_line(feed.title)),
+        "text": _xml_text(clean_line(shown)) if shown else url,
         "title": _xml_text(clean_line(settings.document_title or "")),
         "xmlUrl": url,
     }

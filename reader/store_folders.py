@@ -38,7 +38,7 @@ class Folder:
 
 @dataclass(frozen=True, slots=True)
 class FeedSettings:
-    """What the user set for one feed, beside what its document says."""
+    """The user's choices for one feed (folder and title), with its own title."""
 
     feed_id: int
     folder: str | None
@@ -127,9 +127,10 @@ class FolderMethods:
             )
 
     def rename_folder(self, folder: str, new_name: str | None) -> int:
-        """Move every feed of ``folder`` to ``new_name`` (merging with a folder
-        of that name, or leaving no folder for None or ""); return how many
-        feeds moved. Raises FolderNotFoundError for an empty folder."""
+        """Move every feed of ``folder`` to ``new_name`` and return how many
+        moved. An existing folder of that name is merged with, and None or ""
+        takes the feeds out of folders. Raises FolderNotFoundError when no
+        feed is in ``folder``."""
         name = self._existing_folder(folder)
         with self._transaction() as db:
             cursor = db.execute(

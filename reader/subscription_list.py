@@ -1,4 +1,4 @@
-"""What an import file lists: subscriptions, and the lines left out."""
+"""Subscriptions read from an import file, and the lines left out."""
 
 from __future__ import annotations
 

@@ -1,8 +1,9 @@
 """Import subscription files into the cache, and export it as OPML.
 
-``read_subscription_file`` tells OPML from a plain URL list or a newsboat
-``urls`` file by its first character; ``import_subscriptions`` subscribes
-to every valid feed in one transaction, without fetching anything.
+``read_subscription_file`` reads a file that starts with ``<`` as OPML,
+and any other as a plain URL list or a newsboat ``urls`` file.
+``import_subscriptions`` subscribes to every valid feed in one
+transaction, without fetching anything.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ class ImportedFeed:
 
 @dataclass(frozen=True, slots=True)
 class ImportReport:
-    """What one import did, line by line."""
+    """The outcome of one import, line by line."""
 
     format: str
     added: tuple[ImportedFeed, ...] = ()

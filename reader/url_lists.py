@@ -1,12 +1,12 @@
 """Plain URL lists and newsboat ``urls`` files.
 
 Both have one feed per line and ``#`` comment lines. A newsboat line may
-follow its URL with tags, double-quoted when they hold spaces: the first
-tag that is not ``"~Title"`` (a title the user chose) or ``!`` (newsboat's
-hidden-feed mark) becomes the feed's folder, and later tags are dropped
-because a feed has one folder. ``"query:..."`` lines and ``exec:`` and
-``filter:`` URLs run searches or commands inside newsboat, so they are
-reported as skipped.
+follow its URL with tags, double-quoted when they contain spaces. A tag
+``"~Title"`` is a title the user chose, and a tag starting with ``!``
+hides the feed in newsboat. The first other tag becomes the feed's
+folder, and later tags are dropped because a feed has one folder.
+``"query:..."`` lines and ``exec:`` and ``filter:`` URLs run searches or
+commands inside newsboat, so they are reported as skipped.
 """
 
 from __future__ import annotations
