@@ -14,6 +14,7 @@ from reader.config_template import default_config_text
 from reader.models import FetchResult
 from reader.parse import parse_feed
 from reader.store import Store
+from tests.support import StaticServer
 
 FILES = Path(__file__).parent / "fixtures" / "subscriptions"
 LANTERN = Path(__file__).parent / "fixtures" / "tui" / "lantern.xml"
@@ -100,6 +101,30 @@ def test_import_missing_file(db_path: Path, capsys: pytest.CaptureFixture[str]) 
 
     assert status == 2
     assert "cannot read /nonexistent/subs.opml: No such file or directory" in err
+
+
+def test_import_refresh_fetches_added(
+    db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    server = StaticServer(
+        {"/lantern.xml": (LANTERN.read_bytes(), "application/rss+xml")}
+    )
+    subscriptions = db_path.parent / "subs.txt"
+    missing = server.url("/missing.xml")
+    subscriptions.write_text(f"{server.url('/lantern.xml')}\n{missing}\n")
+    try:
+        status, out, _ = run(capsys, "import", "--refresh", str(subscriptions))
+    finally:
+        server.stop()
+
+    assert status == 1
+    assert out.splitlines()[0].endswith(
+        "2 added, 0 already present, 0 skipped, 0 invalid"
+    )
+    feeds = {feed["url"]: feed for feed in feeds_json(capsys)}
+    assert feeds[server.url("/lantern.xml")]["title"] == "Lantern Dev Notes"
+    assert feeds[server.url("/lantern.xml")]["total"] > 0
+    assert "404" in feeds[missing]["last_error"]
 
 
 def test_feeds_json_folder_and_user_title(
