@@ -103,7 +103,6 @@ def _configure_logging(verbose: bool) -> None:
 
 def _run_tui(store: Store) -> int:
     # Textual is imported here so that scripted subcommands start fast.
-    from reader.tui.app import run_tui
+    from reader.cli_tui import launch_tui
 
-    run_tui(store)
-    return EXIT_OK
+    return launch_tui(store)

@@ -12,6 +12,7 @@ from typing import Any
 
 from reader.articles import entry_markdown
 from reader.cli_add import configure_add, run_add
+from reader.cli_config import CONFIG_COMMANDS
 from reader.cli_output import (
     entry_header,
     entry_json,
@@ -21,6 +22,7 @@ from reader.cli_output import (
     plural,
 )
 from reader.cli_refresh import refresh_with_progress
+from reader.cli_subscriptions import SUBSCRIPTION_COMMANDS, feed_settings_json
 from reader.convert import markdown_to_text
 from reader.models import EntryNotFoundError, Feed, UsageError
 from reader.store import Store
@@ -108,7 +110,10 @@ def _configure_feeds(parser: argparse.ArgumentParser) -> None:
 def _run_feeds(store: Store, args: argparse.Namespace) -> int:
     feeds = store.list_feeds()
     if args.json:
-        _print_json([feed_json(feed) for feed in feeds])
+        settings = store.feed_settings()
+        _print_json(
+            [feed_json(feed) | feed_settings_json(settings[feed.id]) for feed in feeds]
+        )
     elif not feeds and sys.stdout.isatty():
         print("No feeds yet; subscribe with: tidings add URL", file=sys.stderr)
     else:
@@ -226,4 +231,5 @@ COMMANDS: tuple[Command, ...] = (
         _configure_mark,
         _run_mark,
     ),
+    *(Command(*spec) for spec in (*SUBSCRIPTION_COMMANDS, *CONFIG_COMMANDS)),
 )

@@ -72,7 +72,24 @@ CREATE TABLE markdown_cache (
 );
 """
 
-MIGRATIONS: tuple[str, ...] = (_SCHEMA_V1,)
+# Folders are one level: a feed names its folder, and a folder exists while
+# a feed is in it. Nested OPML outlines keep their path in the name
+# ("Tech/Python"), and OPML export rebuilds the nesting from it, so a round
+# trip is exact without a tree in the schema.
+_FOLDERS_AND_TITLES = """
+ALTER TABLE feeds ADD COLUMN folder TEXT;      -- NULL: not in a folder
+ALTER TABLE feeds ADD COLUMN user_title TEXT;  -- set by rename; shown over title
+
+CREATE INDEX feeds_by_folder ON feeds (folder) WHERE folder IS NOT NULL;
+
+-- The entries the last "mark all read" changed, so it can be undone. A new
+-- mark-all replaces the rows; undo deletes them.
+CREATE TABLE mark_all_undo (
+    entry_id  INTEGER PRIMARY KEY REFERENCES entries (id) ON DELETE CASCADE
+);
+"""
+
+MIGRATIONS: tuple[str, ...] = (_SCHEMA_V1, _FOLDERS_AND_TITLES)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
