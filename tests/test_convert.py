@@ -23,6 +23,7 @@ from reader.convert import (
     html_to_markdown,
     markdown_to_text,
 )
+from reader.links import parse_link_list
 
 _MARKDOWN = MarkdownIt("commonmark").enable("table")
 _CONTROLS_EXCEPT_NL_TAB = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -132,6 +133,12 @@ def _code_owners(markdown: str) -> list[str | None]:
         elif token.type == "fence":
             owners.append(items[-1] if items else None)
     return owners
+
+
+def _body(markdown: str) -> str:
+    """Return ``markdown`` without the numbered link list that ends it."""
+    end = markdown.rfind("* * *\n\nLinks:\n\n")
+    return markdown if end < 0 else markdown[:end]
 
 
 def _assert_no_controls(text: str) -> None:
@@ -263,7 +270,8 @@ def test_pre_inside_link_becomes_span() -> None:
     )
     assert _code_blocks(markdown) == []
     assert _inline_code(markdown) == ["a b"]
-    assert _attribute_values(markdown, "link_open", "href") == ["https://x.example/"]
+    body = _body(markdown)
+    assert _attribute_values(body, "link_open", "href") == ["https://x.example/"]
 
 
 # --- inline code -----------------------------------------------------------
@@ -418,7 +426,7 @@ def test_control_characters_removed() -> None:
     _assert_no_controls(markdown)
     assert "red and bell" in markdown
     assert _code_blocks(markdown) == [("", "ok done\n")]
-    assert _inline_code(markdown) == ["tick`"]
+    assert _inline_code(_body(markdown)) == ["tick`"]
     _assert_no_controls(markdown_to_text(markdown))
 
 
@@ -427,16 +435,21 @@ def test_relative_urls_resolved() -> None:
         '<p><a href="/post/2">next</a> <img src="img/fig.png" alt="fig"> '
         '<a href="https://other.example/x">abs</a></p>'
     )
-    markdown = html_to_markdown(html, "https://blog.example/articles/one/")
+    markdown = _body(html_to_markdown(html, "https://blog.example/articles/one/"))
     assert _attribute_values(markdown, "link_open", "href") == [
         "https://blog.example/post/2",
+        "https://blog.example/articles/one/img/fig.png",
         "https://other.example/x",
     ]
-    assert _attribute_values(markdown, "image", "src") == [
-        "https://blog.example/articles/one/img/fig.png"
-    ]
     unresolved = html_to_markdown(html)
-    assert _attribute_values(unresolved, "link_open", "href")[0] == "/post/2"
+    assert _attribute_values(_body(unresolved), "link_open", "href") == [
+        "https://other.example/x"
+    ]
+    assert [link.url for link in parse_link_list(unresolved)] == [
+        "/post/2",
+        "img/fig.png",
+        "https://other.example/x",
+    ]
 
 
 PROSE_CASES = [

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from pygments.lexers import get_lexer_by_name
+import threading
+
+from pygments.lexer import Lexer
+from pygments.lexers import find_lexer_class_by_name, get_lexer_by_name
 from pygments.util import ClassNotFound
 
 PLAIN = "text"
@@ -41,8 +44,37 @@ def lexer_name(info: str | None) -> str:
 
 @lru_cache(maxsize=256)
 def _is_known(language: str) -> bool:
+    # Finding the class is cheap; creating the first lexer of a class
+    # compiles its regular expressions, which takes up to 100 ms.
     try:
-        get_lexer_by_name(language)
+        find_lexer_class_by_name(language)
     except ClassNotFound:
         return False
     return True
+
+
+_lexers: dict[str, Lexer] = {}
+_lexers_lock = threading.Lock()
+
+
+def get_lexer(name: str) -> Lexer:
+    """Return a lexer for a name ``lexer_name`` returned, created once.
+
+    Lexers keep tabs and leading and trailing newlines, so the highlighted
+    text is the code exactly. One lexer serves every thread, because
+    ``get_tokens`` keeps its state in local variables.
+    """
+    with _lexers_lock:
+        lexer = _lexers.get(name)
+    if lexer is None:
+        lexer = get_lexer_by_name(name, stripnl=False, ensurenl=False, tabsize=0)
+        with _lexers_lock:
+            lexer = _lexers.setdefault(name, lexer)
+    return lexer
+
+
+def is_loaded(name: str) -> bool:
+    """Return whether a lexer for ``name`` was created already, so that
+    highlighting with it starts without compiling anything."""
+    with _lexers_lock:
+        return name in _lexers
