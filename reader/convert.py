@@ -138,7 +138,9 @@ def _insert_links(markdown: str, links: LinkCollector, tokens: Tokens) -> str:
         destination = link_destination(use)
         splits_blocks = "\n\n" in text or block.search(text) is not None
         if destination is None or splits_blocks or not text.strip():
-            return text + marker(use)
+            # The marker follows the last word, not a paragraph break.
+            words = text.rstrip()
+            return words + marker(use) + text[len(words) :]
         return f"[{text}]{destination}{marker(use)}"
 
     markdown = pair.sub(replace, markdown)

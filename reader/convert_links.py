@@ -155,7 +155,9 @@ def marker(use: LinkUse) -> str:
 
 def placeholder_markdown(placeholder: Placeholder) -> str:
     """Return the Markdown of an image or media placeholder and its marker."""
-    label = f"\\[{placeholder.kind}: {escape_label(placeholder.label)}\\]"
+    text = escape_label(placeholder.label)
+    name = f"{placeholder.kind}: {text}" if text else str(placeholder.kind)
+    label = f"\\[{name}\\]"
     destination = link_destination(placeholder.use)
     if destination is not None and not placeholder.inside_link:
         label = f"[{label}]{destination}"

@@ -63,8 +63,13 @@ class ArticleCodeBlock(CodeBlock):
     ) -> RenderResult:
         """Yield the highlighted, wrapped lines of the block."""
         code = self.text.plain.removesuffix("\n")
-        lexer = get_lexer(self.lexer_name)
-        syntax = Syntax(code, lexer, theme=self.theme, tab_size=TAB_SIZE)
+        syntax = Syntax(
+            code,
+            get_lexer(self.lexer_name),
+            theme=self.theme,
+            tab_size=TAB_SIZE,
+            background_color=self.background,
+        )
         highlighted = syntax.highlight(code)
         highlighted.rstrip_end(len(code))
         highlighted.expand_tabs(TAB_SIZE)

@@ -249,6 +249,31 @@ def test_pre_newline_rule() -> None:
     assert blocks == [("", "\nkept blank\n"), ("", "\nafter code tag\n")]
 
 
+def test_code_trailing_blank_lines_kept() -> None:
+    html = (
+        "<pre><code>first\n\n\n</code></pre>"
+        "<pre><code>  indented\n    more  \n\n</code></pre>"
+        "<pre>\n</pre>"
+    )
+    blocks = _code_blocks(html_to_markdown(html))
+    assert blocks == [("", "first\n\n\n"), ("", "  indented\n    more  \n\n"), ("", "")]
+
+
+def test_adjacent_blocks_stay_apart() -> None:
+    html = (
+        '<div class="highlight"><pre><code class="language-sh">make</code></pre>'
+        '</div><div class="highlight"><pre><code class="language-sh">make test'
+        "</code></pre></div><pre>one</pre><pre>two</pre>"
+    )
+    blocks = _code_blocks(html_to_markdown(html))
+    assert blocks == [
+        ("sh", "make\n"),
+        ("sh", "make test\n"),
+        ("", "one\n"),
+        ("", "two\n"),
+    ]
+
+
 def test_code_containing_fences() -> None:
     code = "Write:\n```sh\nls\n```\nor ````\n"
     html = f'<pre><code class="language-markdown">{code}</code></pre>'

@@ -18,7 +18,6 @@ from reader.models import FetchResult, ParsedEntry, ParsedFeed
 from reader.parse import parse_feed
 from reader.store import Store
 from reader.tui.app import TidingsApp
-from reader.lexers import lexer_name
 from reader.tui.article import ArticleBody, ArticleView
 from reader.tui.entry_list import EntryList
 from reader.tui.feed_list import FeedList
@@ -519,25 +518,3 @@ async def test_large_feed_reads_only_visible_pages(db_path: Path) -> None:
             assert len(pages._pages) == 2
             assert entries.scroll_offset.y > 4_999 - PAGE_SIZE
             print(f"G on 5,000 entries took {elapsed * 1000:.1f} ms")
-
-
-@pytest.mark.parametrize(
-    ("info", "expected"),
-    [
-        ("py", "py"),
-        ("sh", "sh"),
-        ("tsx", "tsx"),
-        ("yml", "yml"),
-        ("python title=x.py", "python"),
-        ("{.python}", "python"),
-        ("language-rust", "rust"),
-        ("kt", "kotlin"),
-        ("zetalang", "text"),
-        ("", "text"),
-        (None, "text"),
-    ],
-)
-def test_lexer_name_for_fence_info(info: str | None, expected: str) -> None:
-    assert lexer_name(info) == expected
-
-

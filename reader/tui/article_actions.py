@@ -14,9 +14,13 @@ from reader.textsafe import clean_line
 from reader.tui.link_prompt import LinkPrompt, is_complete
 
 ARTICLE_BINDINGS: list[BindingType] = [
-    Binding("f", "follow_link_prompt", "Open link #", id="article.follow_link"),
+    Binding(
+        "f", "follow_link_prompt", "Open link #", show=False, id="article.follow_link"
+    ),
     Binding("y", "copy_link", "Copy link", show=False, id="entry.copy_link"),
-    Binding("v", "toggle_reader_mode", "Reader mode", id="article.reader_mode"),
+    Binding(
+        "v", "toggle_reader_mode", "Reader mode", show=False, id="article.reader_mode"
+    ),
 ]
 """Bindings of the app that act on the open article, listed in its BINDINGS."""
 
