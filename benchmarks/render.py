@@ -65,6 +65,34 @@ class PaintTimer(TidingsApp):
             self.painted_at = time.perf_counter()
 
 
+class LoopWatch:
+    """Measure the longest delay of a task that asks to wake every 10 ms."""
+
+    def __init__(self) -> None:
+        self.worst = 0.0
+        """The longest delay past the 10 ms, in seconds."""
+        self._task: asyncio.Task[None] | None = None
+        self._running = False
+
+    async def __aenter__(self) -> LoopWatch:
+        self._running = True
+        self._task = asyncio.create_task(self._watch())
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        self._running = False
+        if self._task is not None:
+            await self._task
+
+    async def _watch(self) -> None:
+        last = time.perf_counter()
+        while self._running:
+            await asyncio.sleep(TICK)
+            now = time.perf_counter()
+            self.worst = max(self.worst, now - last - TICK)
+            last = now
+
+
 def synthetic_article(size: int = 500_000) -> str:
     """Return article HTML of about ``size`` characters: sections of prose,
     lists, links, tables and Python and shell code."""
@@ -104,34 +132,20 @@ async def time_opening(store: Store, entry: Entry, runs: int) -> list[dict[str, 
             await pilot.pause()
             await app.workers.wait_for_complete()
             await pilot.pause()
-            stall = 0.0
-            running = True
-
-            async def watch_loop() -> None:
-                nonlocal stall
-                last = time.perf_counter()
-                while running:
-                    await asyncio.sleep(TICK)
-                    now = time.perf_counter()
-                    stall = max(stall, now - last - TICK)
-                    last = now
-
-            watcher = asyncio.create_task(watch_loop())
             app.target = entry.id
-            started = time.perf_counter()
-            app.open_entry(entry)
-            while app.painted_at is None:
-                await asyncio.sleep(0.001)
-            while not app.article.body.complete:
-                await asyncio.sleep(0.001)
-            finished = time.perf_counter()
-            running = False
-            await watcher
+            async with LoopWatch() as watch:
+                started = time.perf_counter()
+                app.open_entry(entry)
+                while app.painted_at is None:
+                    await asyncio.sleep(0.001)
+                while not app.article.body.complete:
+                    await asyncio.sleep(0.001)
+                finished = time.perf_counter()
             results.append(
                 {
                     "first_paint": app.painted_at - started,
                     "full_layout": finished - started,
-                    "loop_stall": stall,
+                    "loop_stall": watch.worst,
                     "lines": len(app.article.body.lines),
                 }
             )
@@ -168,7 +182,9 @@ def seed_benchmark(directory: Path, runs: int) -> None:
         longest = max(entries, key=lambda entry: len(entry.content))
         entry_markdown(store, longest)  # conversion cached, as after a first open
         results = asyncio.run(time_opening(store, longest, runs))
-    print_timings(f"seed's longest entry ({len(longest.content) / 1000:.0f} KB)", results)
+    print_timings(
+        f"seed's longest entry ({len(longest.content) / 1000:.0f} KB)", results
+    )
 
 
 def synthetic_benchmark(directory: Path, runs: int) -> None:

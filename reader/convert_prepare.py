@@ -183,9 +183,7 @@ class _Preparer(HTMLParser):
         # html2text with unicode_snob turns &nbsp; into U+00A0, which is not
         # indentation, so it cannot make a paragraph an indented code block.
         in_link = any(index is not None for index in self._anchors)
-        text = escape_prose(
-            data, self.tokens, in_cell=self._in_cell(), in_link=in_link
-        )
+        text = escape_prose(data, self.tokens, in_cell=self._in_cell(), in_link=in_link)
         self.out.append(escape(text, quote=False).replace("\xa0", "&nbsp;"))
 
     def close(self) -> None:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import threading
 from functools import lru_cache
 
-import threading
-
-from pygments.lexer import Lexer
-from pygments.lexers import find_lexer_class_by_name, get_lexer_by_name
-from pygments.util import ClassNotFound
+from pygments.lexer import Lexer  # type: ignore[import-untyped]
+from pygments.lexers import (  # type: ignore[import-untyped]
+    find_lexer_class_by_name,
+    get_lexer_by_name,
+)
+from pygments.util import ClassNotFound  # type: ignore[import-untyped]
 
 PLAIN = "text"
 """Pygments' lexer for text shown without highlighting."""

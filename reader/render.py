@@ -12,9 +12,9 @@ import io
 from collections.abc import Iterable, Mapping
 from typing import ClassVar
 
+from markdown_it.token import Token
 from rich.cells import split_graphemes
 from rich.console import Console, ConsoleOptions, RenderResult
-from markdown_it.token import Token
 from rich.markdown import CodeBlock, Markdown, MarkdownElement
 from rich.segment import Segment
 from rich.style import Style

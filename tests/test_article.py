@@ -197,9 +197,7 @@ async def test_reader_mode_matches_show_text(store: Store, db_path: Path) -> Non
         markdown = entry_markdown(store, entry)
         plain = "\n".join(line.rstrip() for line in body_lines(app)) + "\n"
         assert plain == markdown_to_text(markdown, width)
-        assert {
-            segment.style for strip in body.lines for segment in strip
-        } <= {None}
+        assert {segment.style for strip in body.lines for segment in strip} <= {None}
         await pilot.press("v")
         await settle(pilot)
         assert body_lines(app) == styled
@@ -356,5 +354,6 @@ async def test_wide_titles_keep_columns(db_path: Path, width: int) -> None:
                     assert character not in row
                 assert not shown.endswith("\u200d")
                 assert stable_width(clean_line(title)).startswith(shown), row
-            assert "\u202e" not in str(app.article.query_one("#article-header").render())
-
+            assert "\u202e" not in str(
+                app.article.query_one("#article-header").render()
+            )

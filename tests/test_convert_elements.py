@@ -59,9 +59,7 @@ def test_image_placeholder(img: str, label: str, url: str) -> None:
     expected_url = url if url.startswith("https://cdn") else BASE + url
     if url.startswith("/"):
         expected_url = "https://blog.example" + url
-    assert parse_link_list(markdown) == [
-        ArticleLink(1, expected_url, LinkKind.IMAGE)
-    ]
+    assert parse_link_list(markdown) == [ArticleLink(1, expected_url, LinkKind.IMAGE)]
     shown = f"[image: {label}]" if label != "image" else "[image]"
     assert f"Before {shown}[1] after" in _text(markdown)
 
@@ -199,7 +197,9 @@ def test_sup_and_sub(html: str, text: str) -> None:
 
 
 def test_sup_with_external_link_keeps_it() -> None:
-    markdown = html_to_markdown('<p>See<sup><a href="https://x.example/">1</a></sup></p>')
+    markdown = html_to_markdown(
+        '<p>See<sup><a href="https://x.example/">1</a></sup></p>'
+    )
     assert parse_link_list(markdown) == [ArticleLink(1, "https://x.example/")]
     assert _text(markdown).startswith("See1[1]")
 

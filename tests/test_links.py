@@ -197,7 +197,9 @@ def test_link_without_text() -> None:
 
 
 def test_nested_anchor_ends_outer_link() -> None:
-    html = '<p><a href="https://x.example/a">one <a href="https://x.example/b">two</a></p>'
+    html = (
+        '<p><a href="https://x.example/a">one <a href="https://x.example/b">two</a></p>'
+    )
     markdown = html_to_markdown(html)
     assert _body_hrefs(markdown) == ["https://x.example/a", "https://x.example/b"]
     assert "one [1]two[2]" in _text(markdown)

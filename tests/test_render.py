@@ -89,9 +89,7 @@ def test_long_code_line_wraps_with_marker() -> None:
     assert code[0].startswith("value = compute(")
     continued = [line for line in code if line.startswith(CONTINUATION)]
     assert len(continued) == len(code) - 2
-    rebuilt = code[0] + "".join(
-        line.removeprefix(CONTINUATION) for line in continued
-    )
+    rebuilt = code[0] + "".join(line.removeprefix(CONTINUATION) for line in continued)
     assert rebuilt.rstrip() == long_line
     assert code[-1].rstrip() == "short = 1"
 
@@ -154,7 +152,9 @@ def test_markup_in_text_stays_literal() -> None:
 
 
 def test_wide_text_fits_width() -> None:
-    markdown = "日本語のテキスト" * 20 + "\n\n| 列 | 説明 |\n| - | - |\n| 一 | 長い説明 |\n"
+    markdown = (
+        "日本語のテキスト" * 20 + "\n\n| 列 | 説明 |\n| - | - |\n| 一 | 長い説明 |\n"
+    )
     text = render_text(markdown, 31)
     assert all(cell_len(line) <= 31 for line in text.splitlines())
     assert text.replace("\n", "").count("日本語のテキスト") == 20

@@ -89,7 +89,11 @@ def test_real_rtl_text_unchanged(text: str) -> None:
         ("text \u231a\ufe0e style", "text \u231a style", 13),
         ("Donau\xaddampf", "Donaudampf", 10),
         ("日本語 タイトル", "日本語 タイトル", 15),
-        ("dev \U0001f469\u200d\U0001f4bb team", "dev \U0001f469\u200d\U0001f4bb team", 11),
+        (
+            "dev \U0001f469\u200d\U0001f4bb team",
+            "dev \U0001f469\u200d\U0001f4bb team",
+            11,
+        ),
         ("flag \U0001f1ef\U0001f1f5", "flag \U0001f1ef\U0001f1f5", 7),
     ],
 )

@@ -118,9 +118,7 @@ class ArticleBody(Widget):
         return (hash(self.markdown), self.layout_width, self.reader_mode, theme)
 
     def _palette(self) -> Palette:
-        return Palette.from_theme(
-            self.app.theme_variables, self.app.current_theme.dark
-        )
+        return Palette.from_theme(self.app.theme_variables, self.app.current_theme.dark)
 
     def _lay_out_paused(self, markdown: str, width: int) -> list[Strip]:
         with collector_paused():

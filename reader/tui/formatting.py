@@ -63,7 +63,5 @@ def entry_header(entry: Entry) -> Content:
         Content.styled(" · ".join(part for part in details if part), "$text-muted"),
     ]
     if entry.link:
-        lines.append(
-            Content.styled(display_line(entry.link), "underline $text-accent")
-        )
+        lines.append(Content.styled(display_line(entry.link), "underline $text-accent"))
     return Content("\n").join(lines)
