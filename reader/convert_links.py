@@ -154,11 +154,18 @@ def marker(use: LinkUse) -> str:
 
 
 def placeholder_markdown(placeholder: Placeholder) -> str:
-    """Return the Markdown of an image or media placeholder and its marker."""
+    """Return the Markdown of an image or media placeholder and its marker.
+
+    An image whose URL may be opened stays a Markdown image, which
+    ``reader.render`` shows as ``[image: alt]``; any other placeholder is
+    that text itself, a link to its URL where it may be opened.
+    """
     text = escape_label(placeholder.label)
+    destination = link_destination(placeholder.use)
+    if placeholder.kind is LinkKind.IMAGE and destination is not None:
+        return f"![{text}]{destination}{marker(placeholder.use)}"
     name = f"{placeholder.kind}: {text}" if text else str(placeholder.kind)
     label = f"\\[{name}\\]"
-    destination = link_destination(placeholder.use)
     if destination is not None and not placeholder.inside_link:
         label = f"[{label}]{destination}"
     return label + marker(placeholder.use)

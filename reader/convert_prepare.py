@@ -14,16 +14,17 @@ caller then swaps Markdown in for the tokens.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from html import escape
 from html.parser import HTMLParser
-from urllib.parse import urljoin
 
+from reader.convert_anchors import AnchorWriter
 from reader.convert_code import Attributes, code_span, language_from_attributes
-from reader.convert_links import LinkCollector, file_name, media_kind, superscript
+from reader.convert_links import LinkCollector, superscript
+from reader.convert_tables import TableTracker
 from reader.convert_tokens import Tokens, escape_prose
-from reader.links import LinkKind
-from reader.textsafe import clean_line, clean_text
+from reader.textsafe import clean_text
 
 _VOID_ELEMENTS = frozenset(
     "area base br col embed hr img input link meta param source track wbr".split()  # noqa: SIM905
@@ -33,7 +34,7 @@ _INLINE_CODE_ELEMENTS = frozenset({"code", "kbd", "samp", "tt"})
 # Embedded media: their content is fallback text for old browsers.
 _MEDIA_ELEMENTS = frozenset({"iframe", "video", "audio", "object"})
 # Elements whose Markdown form cannot hold a fenced block. Links count as
-# well, through ``_Preparer._anchors``.
+# well, through ``AnchorWriter.open_anchors``.
 _INLINE_CONTEXTS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 # A GFM table cell is one line, so these become spaces inside a cell.
 _CELL_BREAKS = frozenset({"br", "p", "div"})
@@ -46,7 +47,6 @@ _REWRITTEN = {
 }
 # Elements dropped while their content stays.
 _TRANSPARENT = frozenset({"picture", "source", "track"})
-_MEDIA_SOURCE = {"iframe": "src", "video": "src", "audio": "src", "object": "data"}
 
 
 @dataclass(frozen=True)
@@ -95,7 +95,8 @@ def prepare_html(html: str, tokens: Tokens, base_url: str | None) -> PreparedHTM
     parser = _Preparer(tokens, base_url)
     parser.feed(html)
     parser.close()
-    return PreparedHTML("".join(parser.out), parser.blocks, parser.spans, parser.links)
+    links = parser.anchors.links
+    return PreparedHTML("".join(parser.out), parser.blocks, parser.spans, links)
 
 
 class _Preparer(HTMLParser):
@@ -108,17 +109,15 @@ class _Preparer(HTMLParser):
         self.out: list[str] = []
         self.blocks: list[CodeBlock] = []
         self.spans: list[str] = []
-        self.links = LinkCollector()
+        self._span_texts: list[str] = []
+        self._span_token = re.compile(re.escape(tokens.prefix) + r"C(\d+)Z")
+        self.anchors = AnchorWriter(tokens, base_url, self.out)
         self._pre: _Capture | None = None
         self._span: _Capture | None = None
         self._skip: _Capture | None = None
         self._inline_depth = 0
-        # Whether a cell is open, per open table. An unclosed <td> ends at
-        # the next <td> or <tr>, as in HTML.
-        self._tables: list[bool] = []
-        # Per open <a>: the index of its link, or None for an anchor that
-        # links nowhere the reader can go.
-        self._anchors: list[int | None] = []
+        # An unclosed <td> ends at the next <td> or <tr>, as in HTML.
+        self._tables = TableTracker(self.out)
         # Per open <sup> or <sub>: its tag and where its output starts.
         self._scripts: list[tuple[str, int]] = []
 
@@ -138,7 +137,7 @@ class _Preparer(HTMLParser):
         elif tag in _MEDIA_ELEMENTS:
             self._skip = _Capture(tag, attrs)
         elif tag in ("a", "img", "embed"):
-            self._link_starttag(tag, attrs)
+            self._anchor_starttag(tag, attrs)
         elif self._in_cell() and tag in _CELL_BREAKS:
             self.out.append(" ")
         else:
@@ -153,15 +152,16 @@ class _Preparer(HTMLParser):
             if capture.depth == 0:
                 self._finish(capture)
         elif tag == "a":
-            self._end_anchor()
+            self.anchors.end_anchor()
         elif self._in_cell() and tag in _CELL_BREAKS:
             self.out.append(" ")
         elif tag in ("sup", "sub"):
             self._end_script(tag)
         elif tag in _REWRITTEN:
             self.out.append(_REWRITTEN[tag][1])
-        elif tag not in _VOID_ELEMENTS and tag not in _TRANSPARENT:
-            self._track_end(tag)
+        elif tag in _VOID_ELEMENTS or tag in _TRANSPARENT:
+            return
+        elif self._track_end(tag):
             self.out.append(f"</{tag}>")
 
     def handle_data(self, data: str) -> None:
@@ -182,7 +182,7 @@ class _Preparer(HTMLParser):
         data = data.replace("\xad", "")
         # html2text with unicode_snob turns &nbsp; into U+00A0, which is not
         # indentation, so it cannot make a paragraph an indented code block.
-        in_link = any(index is not None for index in self._anchors)
+        in_link = self.anchors.in_link
         text = escape_prose(data, self.tokens, in_cell=self._in_cell(), in_link=in_link)
         self.out.append(escape(text, quote=False).replace("\xa0", "&nbsp;"))
 
@@ -192,8 +192,8 @@ class _Preparer(HTMLParser):
         for capture in (self._span, self._pre, self._skip):
             if capture is not None:
                 self._finish(capture)
-        while self._anchors:
-            self._end_anchor()
+        while self.anchors.open_anchors:
+            self.anchors.end_anchor()
 
     # Code and skipped elements
 
@@ -226,7 +226,8 @@ class _Preparer(HTMLParser):
         if capture is self._skip:
             self._skip = None
             if capture.tag in _MEDIA_ELEMENTS:
-                self._add_media(capture)
+                values = {name: value or "" for name, value in capture.attributes}
+                self.anchors.media(capture.tag, values, capture.source, self._in_cell())
             return
         text = "".join(capture.parts)
         if capture is self._span:
@@ -234,7 +235,7 @@ class _Preparer(HTMLParser):
             self._add_span(text)
             return
         self._pre = None
-        if self._inline_depth or self._in_cell():
+        if self._inline_depth or self.anchors.open_anchors or self._in_cell():
             # NOTE: a fenced block cannot sit in a table cell, heading or
             # link, so a <pre> there becomes a one-line code span.
             self._add_span(text)
@@ -250,80 +251,18 @@ class _Preparer(HTMLParser):
         if span:
             self.out.append(self.tokens.span(len(self.spans)))
             self.spans.append(span)
+            self._span_texts.append(text)
 
     # Links, images and media
 
-    def _link_starttag(self, tag: str, attrs: Attributes) -> None:
+    def _anchor_starttag(self, tag: str, attrs: Attributes) -> None:
         values = {name: value or "" for name, value in attrs}
         if tag == "a":
-            self._start_anchor(values.get("href", ""))
+            self.anchors.start_anchor(values.get("href", ""), self._in_cell())
         elif tag == "img":
-            self._add_image(values)
+            self.anchors.image(values, self._in_cell())
         else:
-            self._add_placeholder("embed", values.get("src", ""), values)
-
-    def _start_anchor(self, href: str) -> None:
-        if self._anchors and self._anchors[-1] is not None:
-            # Links cannot nest, so an <a> inside a link ends the outer one.
-            self._end_anchor()
-        href = clean_line(href)
-        index = None
-        if href and not href.startswith("#"):
-            index = self.links.add_link(self._resolve(href), self._in_cell())
-            self.out.append(self.tokens.link_start(index))
-        self._anchors.append(index)
-        self._inline_depth += 1
-
-    def _end_anchor(self) -> None:
-        if not self._anchors:
-            return
-        index = self._anchors.pop()
-        self._inline_depth = max(0, self._inline_depth - 1)
-        if index is not None:
-            self.out.append(self.tokens.link_end(index))
-
-    def _add_image(self, values: dict[str, str]) -> None:
-        if values.get("width", "").strip() in ("0", "1") and values.get(
-            "height", ""
-        ).strip() in ("0", "1"):
-            return  # a tracking pixel, not a picture
-        src = values.get("src", "").strip()
-        lazy = values.get("data-src", "").strip()
-        if lazy and (not src or src.lower().startswith("data:")):
-            src = lazy
-        if not src:
-            srcset = values.get("srcset", "").strip()
-            src = srcset.split(",")[0].split()[0] if srcset else ""
-        if src:
-            self._add_placeholder("img", src, values)
-
-    def _add_media(self, capture: _Capture) -> None:
-        values = {name: value or "" for name, value in capture.attributes}
-        src = values.get(_MEDIA_SOURCE[capture.tag], "") or capture.source or ""
-        if not src.strip():
-            return
-        # A player is a block of its own, unless a cell or a link holds it.
-        alone = not self._in_cell() and not self._anchors
-        self.out.append("<p>" if alone else "")
-        self._add_placeholder(capture.tag, src, values)
-        self.out.append("</p>" if alone else "")
-
-    def _add_placeholder(self, tag: str, src: str, values: dict[str, str]) -> None:
-        url = self._resolve(clean_line(src))
-        if tag == "img":
-            kind = LinkKind.IMAGE
-            label = values.get("alt") or values.get("title") or file_name(url)
-        else:
-            kind = media_kind(tag, url)
-            label = values.get("title") or file_name(url)
-        inside_link = any(index is not None for index in self._anchors)
-        index = self.links.add_placeholder(
-            url, kind, clean_line(label), self._in_cell(), inside_link
-        )
-        self.out.append(self.tokens.placeholder(index))
-
-    def _resolve(self, url: str) -> str:
-        return urljoin(self.base_url, url) if self.base_url else url
+            self.anchors.embed(values, self._in_cell())
 
     # Other elements
 
@@ -350,25 +289,26 @@ class _Preparer(HTMLParser):
                 return
 
     def _in_cell(self) -> bool:
-        return any(self._tables)
+        return self._tables.in_cell
 
     def _track_start(self, tag: str) -> None:
         if tag in _INLINE_CONTEXTS:
             self._inline_depth += 1
-        elif tag == "table":
-            self._tables.append(False)
-        elif tag in ("td", "th") and self._tables:
-            self._tables[-1] = True
-        elif tag == "tr" and self._tables:
-            self._tables[-1] = False
+        self._tables.start(tag)
 
-    def _track_end(self, tag: str) -> None:
+    def _track_end(self, tag: str) -> bool:
+        """Note an end tag; return whether to write it."""
         if tag in _INLINE_CONTEXTS:
             self._inline_depth = max(0, self._inline_depth - 1)
-        elif tag == "table" and self._tables:
-            self._tables.pop()
-        elif tag in ("td", "th", "tr") and self._tables:
-            self._tables[-1] = False
+        start = self._tables.end(tag)
+        if start is None:
+            return True
+        # The cells became paragraphs, where a "|" needs no backslash.
+        if not self._tables.in_cell:
+            for match in self._span_token.finditer("".join(self.out[start:])):
+                index = int(match[1])
+                self.spans[index] = code_span(self._span_texts[index])
+        return False
 
     def _start_tag(self, tag: str, attrs: Attributes) -> str:
         parts = [tag]

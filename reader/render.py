@@ -115,8 +115,43 @@ def wrap_code_line(line: Text, width: int, marker: Style) -> list[Text]:
     ]
 
 
+def image_label(alt: str) -> str:
+    """Return the text that stands for an image: ``[image: alt]``."""
+    return f"[image: {alt}]" if alt else "[image]"
+
+
+def images_as_links(tokens: list[Token]) -> list[Token]:
+    """Replace each image among parsed ``tokens`` with its ``image_label``,
+    a link to the image unless it already sits inside a link.
+
+    rich draws an image apart from the text around it, so the label takes
+    the image's place in the text instead.
+    """
+    for token in tokens:
+        if token.type != "inline" or not token.children:
+            continue
+        children: list[Token] = []
+        link_depth = 0
+        for child in token.children:
+            if child.type != "image":
+                link_depth += {"link_open": 1, "link_close": -1}.get(child.type, 0)
+                children.append(child)
+                continue
+            alt = "".join(part.content for part in child.children or [])
+            label = Token("text", "", 0, content=image_label(alt))
+            if link_depth:
+                children.append(label)
+            else:
+                src = str(child.attrs.get("src", ""))
+                children.append(Token("link_open", "a", 1, attrs={"href": src}))
+                children.extend((label, Token("link_close", "a", -1)))
+        token.children = children
+    return tokens
+
+
 class ArticleMarkdown(Markdown):
-    """rich's Markdown with ``ArticleCodeBlock`` for code.
+    """rich's Markdown with ``ArticleCodeBlock`` for code and images shown
+    as ``[image: alt]`` in the text.
 
     Link URLs are carried as the ``link`` of a style, never written after
     the link text, because the numbered link list shows them.
@@ -136,6 +171,7 @@ class ArticleMarkdown(Markdown):
         load_lexers: bool = True,
     ) -> None:
         super().__init__(markup, code_theme=code_theme, hyperlinks=True)
+        self.parsed = images_as_links(self.parsed)
         self.code_background = code_background
         self.load_lexers = load_lexers
         """Whether code may be highlighted with a lexer not loaded yet."""

@@ -418,6 +418,25 @@ def test_table_pipes_and_breaks() -> None:
     assert _code_blocks(markdown) == [("", "after the table\n")]
 
 
+def test_one_column_table_becomes_paragraphs() -> None:
+    html = (
+        "<table><tr><td><p>Layout cell</p></td></tr>"
+        "<tr><td>code <code>a|b</code> and c|d</td></tr></table>"
+        "<table><caption>Single</caption><tr><th>Heading only</th></tr></table>"
+    )
+    markdown = html_to_markdown(html)
+    types = {token.type for token in _tokens(markdown)}
+    assert "table_open" not in types
+    assert "heading_open" not in types
+    assert _paragraphs(markdown) == [
+        "Layout cell",
+        "code a|b and c|d",
+        "Single",
+        "Heading only",
+    ]
+    assert _inline_code(markdown) == ["a|b"]
+
+
 def test_nbsp_indentation_stays_text() -> None:
     html = (
         "<p>&nbsp;&nbsp;&nbsp;&nbsp;Four before me</p>"
@@ -463,8 +482,10 @@ def test_relative_urls_resolved() -> None:
     markdown = _body(html_to_markdown(html, "https://blog.example/articles/one/"))
     assert _attribute_values(markdown, "link_open", "href") == [
         "https://blog.example/post/2",
-        "https://blog.example/articles/one/img/fig.png",
         "https://other.example/x",
+    ]
+    assert _attribute_values(markdown, "image", "src") == [
+        "https://blog.example/articles/one/img/fig.png"
     ]
     unresolved = html_to_markdown(html)
     assert _attribute_values(_body(unresolved), "link_open", "href") == [

@@ -70,16 +70,20 @@ def test_image_without_base_is_listed_not_linked() -> None:
     assert "[1]: rel/pic.png (image, not opened)" in _text(markdown)
 
 
-def test_image_markdown_is_not_an_image() -> None:
-    markdown = html_to_markdown('<p><img src="a.png" alt="A"></p>', BASE)
-    kinds = [
-        child.type
+def test_image_stays_markdown_image() -> None:
+    markdown = html_to_markdown('<p><img src="a b.png" alt="A *b*"></p>', BASE)
+    images = [
+        child
         for token in _MARKDOWN.parse(markdown)
         if token.type == "inline"
         for child in token.children or []
+        if child.type == "image"
     ]
-    assert "image" not in kinds
-    assert "link_open" in kinds
+    assert [image.attrs["src"] for image in images][0] == BASE + "a%20b.png"
+    assert ["".join(c.content for c in image.children) for image in images] == [
+        "A *b*"
+    ]
+    assert _text(markdown).startswith("[image: A *b*][1]")
 
 
 def test_tracking_pixel_and_data_image_skipped() -> None:
@@ -153,10 +157,12 @@ def test_figure_with_caption() -> None:
     )
     markdown = html_to_markdown(html, BASE)
     assert _paragraphs(markdown)[:3] == [
-        "[image: Latency][1]",
+        "Latency[1]",
         "Figure 2: p99 latency by week",
         "Next.",
     ]
+    lines = markdown_to_text(markdown).splitlines()
+    assert lines[:3] == ["[image: Latency][1]", "", "Figure 2: p99 latency by week"]
     emphasis = [
         token.type
         for token in _MARKDOWN.parse(markdown)[4].children or []

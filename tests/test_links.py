@@ -7,10 +7,13 @@ Markdown is read the way the article pane reads it, with markdown-it-py
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from reader.articles import entry_markdown
 from reader.convert import html_to_markdown, markdown_to_text
 from reader.links import (
     ArticleLink,
@@ -19,6 +22,9 @@ from reader.links import (
     link_list_markdown,
     parse_link_list,
 )
+from reader.models import FetchResult
+from reader.parse import parse_feed
+from reader.store import Store
 
 BASE = "https://blog.example/posts/one/"
 _MARKDOWN = MarkdownIt("commonmark").enable("table")
@@ -220,7 +226,11 @@ def test_links_in_table_cells() -> None:
             rows[-1].append(
                 "".join(c.content for c in token.children or [] if c.type == "text")
             )
-    assert rows == [["Name", "Where"], ["a|b[1]", "[image: x|y][2]"]]
+    assert rows == [["Name", "Where"], ["a|b[1]", "[2]"]]
+    images = [child for child in _inline_children(markdown) if child.type == "image"]
+    assert [image.attrs["src"] for image in images] == ["https://x.example/i.png"]
+    assert [image.children[0].content for image in images] == ["x|y"]
+    assert "a|b[1] [image: x|y][2]" in _text(markdown)
     assert [link.url for link in parse_link_list(markdown)] == [
         "https://x.example/p|q",
         "https://x.example/i.png",
@@ -271,3 +281,43 @@ def test_prose_cannot_forge_a_list() -> None:
     assert parse_link_list(forged_after_real) == [
         ArticleLink(1, "https://good.example/")
     ]
+
+
+def _stored_links(store: Store, url: str, document: bytes) -> list[list[str]]:
+    """Store ``document`` as the feed at ``url``; return each entry's listed
+    URLs, converted as the TUI and ``tidings show`` convert them."""
+    feed = store.add_feed(url)
+    store.save_parsed(
+        feed.id, FetchResult(url=url, content=document), parse_feed(document, url)
+    )
+    return [
+        [link.url for link in parse_link_list(entry_markdown(store, entry))]
+        for entry in reversed(store.list_entries(feed.id))
+    ]
+
+
+def test_relative_urls_resolve_against_base(db_path: Path) -> None:
+    """xml:base wins; without it, URLs resolve against the feed document's
+    URL, as for any document fetched from there (parse_feed does this)."""
+    atom = Path(__file__).parent / "fixtures" / "feeds" / "atom_xml_base.xml"
+    rss = (
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>R</title>'
+        b"<item><guid>no-link</guid><title>No link</title><description>"
+        b"&lt;a href='/about'&gt;about&lt;/a&gt; &lt;img src='pic.png'&gt;"
+        b"</description></item>"
+        b"<item><guid>linked</guid><title>Linked</title>"
+        b"<link>https://site.example/posts/7/</link><description>"
+        b"&lt;a href='notes'&gt;notes&lt;/a&gt;</description></item>"
+        b"</channel></rss>"
+    )
+    with Store(db_path) as store:
+        based = _stored_links(store, "https://feeds.example/atom", atom.read_bytes())
+        assert based == [
+            ["https://static.example.net/journal/img/first.png"],
+            ["https://static.example.net/archive/attachments/notes.txt"],
+        ]
+        plain = _stored_links(store, "https://feeds.example/dir/rss.xml", rss)
+        assert sorted(plain) == [
+            ["https://feeds.example/about", "https://feeds.example/dir/pic.png"],
+            ["https://feeds.example/dir/notes"],
+        ]
