@@ -79,10 +79,8 @@ def test_image_stays_markdown_image() -> None:
         for child in token.children or []
         if child.type == "image"
     ]
-    assert [image.attrs["src"] for image in images][0] == BASE + "a%20b.png"
-    assert ["".join(c.content for c in image.children) for image in images] == [
-        "A *b*"
-    ]
+    assert [image.attrs["src"] for image in images] == [BASE + "a%20b.png"]
+    assert ["".join(c.content for c in image.children) for image in images] == ["A *b*"]
     assert _text(markdown).startswith("[image: A *b*][1]")
 
 
