@@ -66,11 +66,11 @@ class PaintTimer(TidingsApp):
 
 
 class LoopWatch:
-    """Measure the longest delay of a task that asks to wake every 10 ms."""
+    """Measure how late a task that sleeps 10 ms at a time wakes up."""
 
     def __init__(self) -> None:
         self.worst = 0.0
-        """The longest delay past the 10 ms, in seconds."""
+        """The maximum delay beyond the 10 ms sleep, in seconds."""
         self._task: asyncio.Task[None] | None = None
         self._running = False
 

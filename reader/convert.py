@@ -2,11 +2,11 @@
 
 html2text does the conversion. Code, links, images and media are taken out
 of the HTML before it runs and put back as exact Markdown afterwards (see
-``reader.convert_prepare``): every ``<pre>`` becomes a fenced block that
-carries its language, every inline ``<code>`` one code span, and every link,
-image and embedded video a numbered reference to the link list that ends the
-article (see ``reader.links``). All output passes through ``clean_text``, so
-no control characters or escape sequences survive.
+``reader.convert_prepare``). Every ``<pre>`` becomes a fenced block that
+carries its language, and every inline ``<code>`` one code span. Every link,
+image and embedded video gets a number, which refers to the link list that
+ends the article (see ``reader.links``). All output passes through
+``clean_text``, so no control characters or escape sequences survive.
 """
 
 from __future__ import annotations

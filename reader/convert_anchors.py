@@ -15,7 +15,7 @@ from reader.convert_tokens import Tokens
 from reader.links import LinkKind
 from reader.textsafe import clean_line
 
-# The attribute that holds the URL of each media element.
+# The attribute that contains the URL of each media element.
 MEDIA_SOURCE = {"iframe": "src", "video": "src", "audio": "src", "object": "data"}
 
 

@@ -157,8 +157,8 @@ def placeholder_markdown(placeholder: Placeholder) -> str:
     """Return the Markdown of an image or media placeholder and its marker.
 
     An image whose URL may be opened stays a Markdown image, which
-    ``reader.render`` shows as ``[image: alt]``; any other placeholder is
-    that text itself, a link to its URL where it may be opened.
+    ``reader.render`` shows as ``[image: alt]``. Any other placeholder is
+    that bracketed text itself, linked to its URL if the URL may be opened.
     """
     text = escape_label(placeholder.label)
     destination = link_destination(placeholder.use)

@@ -8,7 +8,7 @@ inline ``<code>``, link, image and embedded media element with a placeholder
 token. Prose characters that would start Markdown syntax become tokens as
 well, to come back escaped. The rest is written back out as HTML, with
 relative URLs resolved, table cells kept on one line, and ``<details>``,
-``<figure>`` and ``<sup>`` rewritten into elements html2text knows. The
+``<figure>`` and ``<sup>`` rewritten into elements html2text converts. The
 caller then swaps Markdown in for the tokens.
 """
 

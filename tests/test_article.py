@@ -34,7 +34,7 @@ FEED_URL = "https://reading.test/feed.xml"
 
 
 class Browser:
-    """Records the URLs the app asks the browser to open."""
+    """Records the URLs the app requests the browser to open."""
 
     def __init__(self) -> None:
         self.opened: list[str] = []

@@ -2,7 +2,7 @@
 know: figures, details, footnote numbers and rules.
 
 Each test states the Markdown structure (read with markdown-it-py as the
-article pane reads it) or the rendered text a reader sees.
+article pane reads it) or the rendered text.
 """
 
 from __future__ import annotations

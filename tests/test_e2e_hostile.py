@@ -1,7 +1,7 @@
 """A feed full of terminal escape sequences, read in a real terminal.
 
 tidings runs under tmux with every byte it writes to the terminal piped to
-a file. Every entry is opened and its article scrolled to the end; none of
+a file. Every entry is opened and its article scrolled to the end. None of
 the sequences the feed injects may appear in those bytes, and the titles
 must still read as text.
 """

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict
+from collections.abc import Callable
 from functools import partial
 from typing import ClassVar
 
@@ -31,8 +32,12 @@ from reader.tui.article_lines import (
 from reader.tui.formatting import entry_header
 
 # Layouts kept per (Markdown, width, mode, theme), so going back to an
-# article or toggling reader mode twice does not lay it out again.
-_CACHED_LAYOUTS = 16
+# article or toggling reader mode twice does not lay it out again. The
+# layout of a 500 KB article takes about 20 MB, so only a few are kept.
+_CACHED_LAYOUTS = 4
+
+LayoutKey = tuple[int, int, bool, str]
+"""What a layout depends on: the Markdown's hash, width, reader mode, theme."""
 
 
 class ArticleBody(Widget):
@@ -59,10 +64,8 @@ class ArticleBody(Widget):
         self.reader_mode = False
         """Whether the body shows plain text, as ``tidings show --format text``."""
         self.links: list[ArticleLink] = []
-        self._layout_key: tuple[int, int, bool, str] | None = None
-        self._layouts: OrderedDict[tuple[int, int, bool, str], list[Strip]] = (
-            OrderedDict()
-        )
+        self._layout_key: LayoutKey | None = None
+        self._layouts: OrderedDict[LayoutKey, list[Strip]] = OrderedDict()
 
     @property
     def complete(self) -> bool:
@@ -93,7 +96,8 @@ class ArticleBody(Widget):
         # without loading a lexer, which can take 100 ms.
         rows = self.screen.size.height if self.is_attached else 40
         preview = preview_source(markdown, rows)
-        self._set_lines(None, self._lay_out(preview, key[1], load_lexers=False))
+        layout = self._layout_for(key, load_lexers=False)
+        self._set_lines(None, layout(preview))
         # The layout thread holds the GIL often, so it starts after the paint.
         self.call_after_refresh(self._lay_out_all, key)
 
@@ -113,34 +117,42 @@ class ArticleBody(Widget):
         self.links = []
         self._set_lines(None, [])
 
-    def _key(self) -> tuple[int, int, bool, str]:
+    def _key(self) -> LayoutKey:
         theme = self.app.theme if self.is_attached else ""
         return (hash(self.markdown), self.layout_width, self.reader_mode, theme)
 
     def _palette(self) -> Palette:
         return Palette.from_theme(self.app.theme_variables, self.app.current_theme.dark)
 
-    def _lay_out_paused(self, markdown: str, width: int) -> list[Strip]:
-        with collector_paused():
-            return self._lay_out(markdown, width)
+    def _layout_for(
+        self, key: LayoutKey, *, load_lexers: bool = True
+    ) -> Callable[[str], list[Strip]]:
+        """Return a function that lays Markdown out as ``key`` says.
 
-    def _lay_out(
-        self, markdown: str, width: int, *, load_lexers: bool = True
-    ) -> list[Strip]:
-        if self.reader_mode:
-            return plain_strips(markdown, width)
-        return styled_strips(
-            markdown,
-            width,
-            self._palette(),
-            link_targets(self.links),
+        Everything it needs from the app is read here, on the event loop, so
+        the function can run in a thread.
+        """
+        _, width, reader_mode, _ = key
+        if reader_mode:
+            return partial(plain_strips, width=width)
+        return partial(
+            styled_strips,
+            width=width,
+            palette=self._palette(),
+            links=link_targets(self.links),
             load_lexers=load_lexers,
         )
 
     @work(exclusive=True, group="article-layout")
-    async def _lay_out_all(self, key: tuple[int, int, bool, str]) -> None:
+    async def _lay_out_all(self, key: LayoutKey) -> None:
         markdown = self.markdown
-        lines = await asyncio.to_thread(self._lay_out_paused, markdown, key[1])
+        layout = self._layout_for(key)
+
+        def lay_out_all() -> list[Strip]:
+            with collector_paused():
+                return layout(markdown)
+
+        lines = await asyncio.to_thread(lay_out_all)
         if markdown is not self.markdown:
             return  # another article was opened meanwhile
         self._remember(key, lines)
@@ -151,15 +163,13 @@ class ArticleBody(Widget):
             # is still running, and a new one would cancel it, so wait.
             self.call_later(self.relayout)
 
-    def _remember(self, key: tuple[int, int, bool, str], lines: list[Strip]) -> None:
+    def _remember(self, key: LayoutKey, lines: list[Strip]) -> None:
         self._layouts[key] = lines
         self._layouts.move_to_end(key)
         while len(self._layouts) > _CACHED_LAYOUTS:
             self._layouts.popitem(last=False)
 
-    def _set_lines(
-        self, key: tuple[int, int, bool, str] | None, lines: list[Strip]
-    ) -> None:
+    def _set_lines(self, key: LayoutKey | None, lines: list[Strip]) -> None:
         self._layout_key = key
         self.lines = lines
         self.refresh(layout=True)

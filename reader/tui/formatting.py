@@ -1,9 +1,9 @@
 """Feed and entry fields turned into display text for the panes.
 
 Every string that comes from a feed goes through ``display_line`` and into a
-``Content`` as plain text, so markup-like titles such as "[bold]x[/]" show
-literally, escape sequences never reach the terminal, and emoji whose width
-terminals disagree on cannot shift a column.
+``Content`` as plain text. So markup-like titles such as "[bold]x[/]" show
+literally and escape sequences never reach the terminal. Emoji whose width
+terminals disagree on are dropped, so they cannot shift a column.
 """
 
 from __future__ import annotations
