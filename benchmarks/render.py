@@ -10,8 +10,9 @@ longest entry and for a generated article of about 500 KB:
 - loop stall: the longest time the event loop did not run a task that
   wakes every 10 ms, which is what a key press would wait.
 
-The seed is read from $TIDINGS_SEED, else ../shared/seeds beside the
-repository, as in tests/conftest.py; its part is skipped without it.
+The seed is found as tests/conftest.py finds it ($TIDINGS_SEED, else
+shared/seeds in a folder above the repository); without it, its part is
+skipped with a message.
 """
 
 from __future__ import annotations
@@ -34,12 +35,23 @@ from reader.tui.app import TidingsApp
 from reader.welcome import WELCOME_META_KEY
 
 REPOSITORY = Path(__file__).resolve().parents[1]
-SEED_PATH = Path(
-    os.environ.get(
-        "TIDINGS_SEED",
-        REPOSITORY.parent / "shared" / "seeds" / "000_ca3e16736f1b57db.txt",
-    )
-)
+SEED_NAME = "000_ca3e16736f1b57db.txt"
+
+
+def find_seed() -> Path:
+    """Return the seed path as tests/conftest.py finds it: $TIDINGS_SEED,
+    else shared/seeds in the nearest folder above the repository that has
+    it, else the one beside the repository."""
+    if os.environ.get("TIDINGS_SEED"):
+        return Path(os.environ["TIDINGS_SEED"])
+    for folder in REPOSITORY.parents:
+        candidate = folder / "shared" / "seeds" / SEED_NAME
+        if candidate.is_file():
+            return candidate
+    return REPOSITORY.parent / "shared" / "seeds" / SEED_NAME
+
+
+SEED_PATH = find_seed()
 SIZE = (120, 36)
 TICK = 0.01
 
