@@ -132,11 +132,12 @@ def test_injected_sequences_never_reach_terminal(tmp_path: Path) -> None:
     try:
         session.pipe_output(str(output))
         session.run()
-        screen = session.wait_for("Hostile Feed")
-        assert "Quarterly results done RED" in screen
-        assert "Safe headline lineXXXX tail" in screen
-        assert "Invoice fdp.exe and exe.pdf, unterminated" in screen
-        assert "[link=https://evil.example.net/login]Your bank[/link]" in screen
+        session.wait_for("Hostile Feed")
+        # Every title shows as text, with its escape sequences gone.
+        session.wait_for("Quarterly results done RED")
+        session.wait_for("Safe headline lineXXXX tail")
+        session.wait_for("Invoice fdp.exe and exe.pdf, unterminated")
+        session.wait_for("[link=https://evil.example.net/login]Your bank[/link]")
         for number in range(len(ENTRIES)):
             session.send("Enter")
             session.wait_for(f"https://reading.test/hostile/{number}")
