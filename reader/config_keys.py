@@ -38,6 +38,15 @@ BINDINGS: dict[str, BindingInfo] = {
     "entry.toggle_read": BindingInfo("app", "m", "Mark the entry read or unread"),
     "entry.toggle_starred": BindingInfo("app", "s", "Star or unstar the entry"),
     "entry.open_link": BindingInfo("app", "o", "Open the entry's link in the browser"),
+    "entry.copy_link": BindingInfo(
+        "app", "y", "Copy the entry's link to the clipboard"
+    ),
+    "article.follow_link": BindingInfo(
+        "app", "f", "Open an article link by its number"
+    ),
+    "article.reader_mode": BindingInfo(
+        "app", "v", "Show the article as plain text, or styled"
+    ),
     "feed.cursor_down": BindingInfo("feeds", "j,down", "Move to the next feed"),
     "feed.cursor_up": BindingInfo("feeds", "k,up", "Move to the previous feed"),
     "feed.first": BindingInfo("feeds", "g,home", "Move to the first feed"),
