@@ -31,6 +31,28 @@ EXIT_FAILURES = 1
 EXIT_USAGE = 2
 
 
+def add_common_options(parser: argparse.ArgumentParser, default: object) -> None:
+    """Add --db and --verbose, accepted before and after the subcommand.
+
+    Subcommands add them with ``argparse.SUPPRESS`` as the default, so a
+    value given before the subcommand is not overwritten by the default.
+    """
+    parser.add_argument(
+        "--db",
+        type=Path,
+        metavar="PATH",
+        default=default,
+        help=f"SQLite cache file (default: ${DB_ENV}, else {default_db_path()})",
+    )
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        default=default,
+        help="log what tidings does to stderr",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Build the argument parser for ``tidings`` and its subcommands."""
     parser = argparse.ArgumentParser(
@@ -39,15 +61,11 @@ def build_parser() -> argparse.ArgumentParser:
         "cache. With no subcommand, opens the reader.",
     )
     parser.add_argument("--version", action="version", version=f"tidings {__version__}")
-    parser.add_argument(
-        "--db",
-        type=Path,
-        metavar="PATH",
-        help=f"SQLite cache file (default: ${DB_ENV}, else {default_db_path()})",
-    )
+    add_common_options(parser, None)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for command in COMMANDS:
         command.register(subparsers)
+        add_common_options(subparsers.choices[command.name], argparse.SUPPRESS)
     return parser
 
 
@@ -55,6 +73,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    _configure_logging(bool(args.verbose))
     db_path: Path = args.db or default_db_path()
     handler: Callable[[Store, argparse.Namespace], int] | None = getattr(
         args, "handler", None
@@ -82,9 +101,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
 
 
+def _configure_logging(verbose: bool) -> None:
+    # Log records go to stderr only on request: a refresh failure is already
+    # reported in the command's own output, and once is enough.
+    root = logging.getLogger()
+    if verbose:
+        logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
+    elif not root.handlers:
+        root.addHandler(logging.NullHandler())
+
+
 def _run_tui(store: Store) -> int:
     # Textual is imported here so that scripted subcommands start fast.
-    from reader.tui.app import run_tui
+    from reader.cli_tui import launch_tui
 
-    run_tui(store)
-    return EXIT_OK
+    return launch_tui(store)

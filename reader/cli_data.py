@@ -1,4 +1,4 @@
-"""The ``backup`` and ``export`` subcommands: copies and dumps of the cache."""
+"""``tidings backup`` and the JSON dump of ``tidings export --json``."""
 
 from __future__ import annotations
 
@@ -40,33 +40,31 @@ def run_backup(store: Store, args: argparse.Namespace) -> int:
 # export
 
 
-def configure_export(parser: argparse.ArgumentParser) -> None:
-    """Add the arguments of ``tidings export``."""
-    formats = parser.add_mutually_exclusive_group(required=True)
+def add_export_formats(parser: argparse.ArgumentParser) -> None:
+    """Add ``--opml`` (the default) and ``--json`` to ``tidings export``."""
+    formats = parser.add_mutually_exclusive_group()
+    formats.add_argument(
+        "--opml",
+        dest="format",
+        action="store_const",
+        const="opml",
+        default="opml",
+        help="subscriptions as OPML 2.0 with folders (the default)",
+    )
     formats.add_argument(
         "--json",
         dest="format",
         action="store_const",
         const="json",
-        help="every feed, entry, read and starred flag as one JSON document",
-    )
-    parser.add_argument(
-        "-o",
-        "--output",
-        type=Path,
-        metavar="FILE",
-        help="write to FILE instead of standard output",
+        help="every feed, entry, content, read and starred flag as one JSON document",
     )
 
 
-def run_export(store: Store, args: argparse.Namespace) -> int:
-    """Write the dump in the chosen format to stdout or to --output."""
-    if args.format != "json":
-        raise UsageError(f"export format {args.format!r} is not supported")
-    if args.output is None:
+def run_json_export(store: Store, output: Path | None) -> int:
+    """Write the JSON dump to ``output``, or to stdout for None or "-"."""
+    if output is None or str(output) == "-":
         write_json_export(store, sys.stdout)
         return 0
-    output: Path = args.output
     if not output.parent.is_dir():
         raise UsageError(f"cannot write {output}: directory {output.parent} is missing")
     temporary = output.with_name(f".{output.name}.{os.getpid()}.tmp")
@@ -77,5 +75,8 @@ def run_export(store: Store, args: argparse.Namespace) -> int:
     except OSError as error:
         temporary.unlink(missing_ok=True)
         raise StoreError(f"cannot write export {output}: {error}") from error
-    print(f"Exported {counts.feeds} feeds and {counts.entries} entries to {output}")
+    print(
+        f"Exported {counts.feeds} feeds and {counts.entries} entries to {output}",
+        file=sys.stderr,
+    )
     return 0

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+from reader.cli_output import plural, strip_url_prefix
 from reader.models import FeedRefreshed, RefreshSummary
 from reader.store import Store
 from reader.textsafe import clean_line
@@ -23,8 +24,8 @@ def refresh_with_progress(
 ) -> int:
     """Refresh feeds, report progress and failures; return the exit status.
 
-    Returns 1 if any feed failed, else 0. ``quiet`` prints nothing but the
-    failures list.
+    Returns 1 if any feed failed, else 0. With ``quiet`` nothing is printed,
+    so the caller reports the outcome itself.
     """
     total = len(feed_ids) if feed_ids is not None else len(store.list_feeds())
     if quiet:
@@ -65,7 +66,8 @@ def _refresh_with_bar(
 
 def _describe(result: FeedRefreshed) -> str:
     if result.error is not None:
-        return f"error  {clean_line(result.url)}: {clean_line(result.error)}"
+        url = clean_line(result.url)
+        return f"error  {url}: {strip_url_prefix(clean_line(result.error), url)}"
     if result.not_modified:
         return f"same   {clean_line(result.url)}"
     return (
@@ -81,6 +83,8 @@ def _print_summary(summary: RefreshSummary) -> None:
     results = summary.results
     new = sum(r.new for r in results)
     failed = summary.failed
-    print(f"Refreshed {len(results)} feeds: {new} new entries, {len(failed)} failed.")
+    feeds = plural(len(results), "feed", "feeds")
+    entries = plural(new, "new entry", "new entries")
+    print(f"Refreshed {feeds}: {entries}, {len(failed)} failed.")
     for result in failed:
         print(f"tidings: {_describe(result)}", file=sys.stderr)

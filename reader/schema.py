@@ -15,8 +15,10 @@ from reader.models import StoreError
 # Timestamps are TEXT in ISO 8601, always UTC with a "+00:00" suffix, so they
 # sort correctly as strings. Flags keep the time they were set beside them.
 _SCHEMA_V1 = """
+-- AUTOINCREMENT keeps ids of removed feeds and entries from being reused,
+-- so an id in a user's script never points at another feed later.
 CREATE TABLE feeds (
-    id             INTEGER PRIMARY KEY,
+    id             INTEGER PRIMARY KEY AUTOINCREMENT,
     url            TEXT NOT NULL UNIQUE,   -- http(s) URL or local file path
     title          TEXT,                   -- from the document; NULL before a refresh
     link           TEXT,                   -- the site the feed belongs to
@@ -29,7 +31,7 @@ CREATE TABLE feeds (
 );
 
 CREATE TABLE entries (
-    id           INTEGER PRIMARY KEY,
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
     feed_id      INTEGER NOT NULL REFERENCES feeds (id) ON DELETE CASCADE,
     key          TEXT NOT NULL,            -- identity within the feed
     title        TEXT NOT NULL,
@@ -70,7 +72,24 @@ CREATE TABLE markdown_cache (
 );
 """
 
-MIGRATIONS: tuple[str, ...] = (_SCHEMA_V1,)
+# Folders are one level: a feed names its folder, and a folder exists while
+# a feed is in it. Nested OPML outlines keep their path in the name
+# ("Tech/Python"), and OPML export rebuilds the nesting from it, so a round
+# trip is exact without a tree in the schema.
+_FOLDERS_AND_TITLES = """
+ALTER TABLE feeds ADD COLUMN folder TEXT;      -- NULL: not in a folder
+ALTER TABLE feeds ADD COLUMN user_title TEXT;  -- set by rename; shown over title
+
+CREATE INDEX feeds_by_folder ON feeds (folder) WHERE folder IS NOT NULL;
+
+-- The entries the last "mark all read" changed, so it can be undone. A new
+-- mark-all replaces the rows; undo deletes them.
+CREATE TABLE mark_all_undo (
+    entry_id  INTEGER PRIMARY KEY REFERENCES entries (id) ON DELETE CASCADE
+);
+"""
+
+MIGRATIONS: tuple[str, ...] = (_SCHEMA_V1, _FOLDERS_AND_TITLES)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -38,9 +38,10 @@ from reader.store_errors import (
     quick_check,
     write_error_message,
 )
+from reader.store_folders import FolderMethods
 
 _FEED_COLUMNS = """
-    f.id, f.url, coalesce(f.title, f.url) AS title, f.link, f.etag,
+    f.id, f.url, coalesce(f.user_title, f.title, f.url) AS title, f.link, f.etag,
     f.last_modified, f.last_refreshed, f.last_error,
     (SELECT count(*) FROM entries e WHERE e.feed_id = f.id AND e.read = 0)
         AS unread,
@@ -50,7 +51,7 @@ _FEED_COLUMNS = """
 _ENTRY_COLUMNS = """
     e.id, e.feed_id, e.key, e.title, e.link, e.author, e.published, e.updated,
     e.content, e.summary, e.enclosures, e.first_seen, e.read, e.read_at,
-    e.starred, e.starred_at, coalesce(f.title, f.url) AS feed_title
+    e.starred, e.starred_at, coalesce(f.user_title, f.title, f.url) AS feed_title
 """
 
 
@@ -69,7 +70,7 @@ def _to_datetime(text: str | None) -> datetime | None:
     return None if text is None else datetime.fromisoformat(text)
 
 
-class Store:
+class Store(FolderMethods):
     """The cache at one path. Use as a context manager or call ``close``.
 
     A Store is not safe to share between threads without a lock of the
@@ -192,7 +193,7 @@ class Store:
         """Return every feed, ordered by title."""
         rows = self._db.execute(
             f"SELECT {_FEED_COLUMNS} FROM feeds f "
-            "ORDER BY lower(coalesce(f.title, f.url)), f.id"
+            "ORDER BY lower(coalesce(f.user_title, f.title, f.url)), f.id"
         ).fetchall()
         return [_feed_from_row(row) for row in rows]
 

@@ -288,14 +288,22 @@ def test_cli_backup_and_export(cache: Path, tmp_path: Path) -> None:
     dump = json.loads(exported.stdout)
     assert len(dump["feeds"][0]["entries"]) == 5
 
-    to_file = run_cli(cache, "export", "--json", "-o", str(tmp_path / "d.json"))
+    to_file = run_cli(cache, "export", "--json", str(tmp_path / "d.json"))
     assert to_file.returncode == 0, to_file.stderr
-    assert "Exported 1 feeds and 5 entries" in to_file.stdout
+    assert "Exported 1 feeds and 5 entries" in to_file.stderr
     assert json.loads((tmp_path / "d.json").read_text())["feeds"][0]["id"] == 1
 
 
-def test_cli_export_needs_format(cache: Path) -> None:
+def test_cli_export_defaults_to_opml(cache: Path) -> None:
     result = run_cli(cache, "export")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("<?xml")
+    assert "<opml" in result.stdout
+    assert "https://blog.example/feed" in result.stdout
+
+
+def test_cli_export_formats_exclusive(cache: Path) -> None:
+    result = run_cli(cache, "export", "--json", "--opml")
     assert result.returncode == 2
-    assert "--json" in result.stderr
+    assert "not allowed with argument" in result.stderr
     assert result.stdout == ""

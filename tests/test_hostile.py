@@ -131,31 +131,6 @@ async def test_encoded_body_decoded(
     assert result.content == body
 
 
-GZIPPED = zlib.compress(b"<rss/>" * 100, wbits=16 + zlib.MAX_WBITS)
-
-
-@pytest.mark.parametrize(
-    ("body", "reason"),
-    [
-        (GZIPPED[:10] + b"\xff" * 64, "invalid block type"),
-        (GZIPPED[:-12], "ends before its end marker"),
-        (b"\x1f", "ends inside the stream header"),
-    ],
-    ids=["garbage", "truncated", "one-byte"],
-)
-async def test_corrupt_gzip_is_fetch_error(
-    httpserver: HTTPServer, body: bytes, reason: str
-) -> None:
-    httpserver.expect_request("/feed").respond_with_data(
-        body, headers={"Content-Encoding": "gzip"}
-    )
-    async with make_client() as client:
-        with pytest.raises(FetchError) as raised:
-            await fetch_feed(client, httpserver.url_for("/feed"))
-    assert "cannot decode the response body" in str(raised.value)
-    assert reason in str(raised.value)
-
-
 # A child interpreter runs one job on one input file and prints JSON: the
 # outcome, the seconds taken and how far its peak RSS grew, in KiB.
 CHILD = textwrap.dedent(

@@ -13,13 +13,14 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.widgets import Footer, Markdown, OptionList
+from textual.widgets import Footer, OptionList
 
 from reader.links import is_openable
 from reader.models import Entry, Feed, TidingsError
 from reader.store import Store
 from reader.textsafe import clean_line
 from reader.tui.article import ArticleView
+from reader.tui.article_actions import ARTICLE_BINDINGS, ArticleActions
 from reader.tui.bodies import load_markdown
 from reader.tui.entry_list import EntryList
 from reader.tui.feed_list import FeedList
@@ -33,7 +34,7 @@ from reader.welcome import ensure_welcome
 log = logging.getLogger(__name__)
 
 
-class TidingsApp(RefreshActions, App[None]):
+class TidingsApp(ArticleActions, RefreshActions, App[None]):
     """A three-pane feed reader over a ``Store``.
 
     | Key | Binding id | Action |
@@ -49,6 +50,9 @@ class TidingsApp(RefreshActions, App[None]):
     | `m` | `entry.toggle_read` | Mark the entry read or unread |
     | `s` | `entry.toggle_starred` | Star or unstar the entry |
     | `o` | `entry.open_link` | Open the entry's link in the browser |
+    | `y` | `entry.copy_link` | Copy the entry's link to the clipboard |
+    | `1`-`9`, `f` | `article.follow_link` | Open an article link by its number |
+    | `v` | `article.reader_mode` | Show the article as plain text, or styled |
     """
 
     CSS_PATH = "tidings.tcss"
@@ -78,6 +82,7 @@ class TidingsApp(RefreshActions, App[None]):
         Binding("m", "toggle_read", "Read/unread", id="entry.toggle_read"),
         Binding("s", "toggle_starred", "Star", id="entry.toggle_starred"),
         Binding("o", "open_link", "Browser", id="entry.open_link"),
+        *ARTICLE_BINDINGS,
     ]
 
     def __init__(
@@ -117,13 +122,11 @@ class TidingsApp(RefreshActions, App[None]):
         feeds = self.store.list_feeds()
         self.feed_list.set_feeds(feeds, None if welcome is None else welcome.id)
         if not feeds:
-            await self.article.show_notice(
-                "No feeds yet. Subscribe with: tidings add URL"
-            )
+            self.article.show_notice("No feeds yet. Subscribe with: tidings add URL")
             return
         self.entry_list.focus()
         if welcome is None:
-            await self.article.show_notice("Select an entry and press Enter.")
+            self.article.show_notice("Select an entry and press Enter.")
             return
         self.show_feed(welcome)
         first = self.entry_list.current_entry
@@ -223,7 +226,7 @@ class TidingsApp(RefreshActions, App[None]):
     async def load_article(self, entry: Entry) -> None:
         """Convert the entry's body (cached after the first time) and show it."""
         markdown = await load_markdown(self.store, entry)
-        await self.article.show_entry(entry, markdown)
+        self.article.show_entry(entry, markdown)
 
     def current_entry(self) -> Entry | None:
         """Return the open entry when the article has the focus, else the
@@ -297,20 +300,14 @@ class TidingsApp(RefreshActions, App[None]):
         if entry is not None:
             self.open_link(entry.link)
 
-    @on(Markdown.LinkClicked)
-    def _link_clicked(self, event: Markdown.LinkClicked) -> None:
-        event.stop()
-        self.open_link(event.href)
-
     def open_link(self, url: str | None) -> None:
-        """Open ``url`` in the browser if ``is_openable`` accepts it."""
+        """Open ``url`` in the browser if it is an http, https or mailto URL."""
         if not url:
             self.status.show("This entry has no link")
             return
         if not is_openable(url):
-            self.status.show_error(
-                f"Not opening {url!r}: only http, https and mailto links open"
-            )
+            shown = clean_line(url)
+            self.status.show_error(f"Not opening a non-http(s) link: {shown}")
             return
         self._run_browser(url)
 

@@ -15,8 +15,7 @@ from textual.strip import Strip
 
 from reader.models import Entry
 from reader.store import Store
-from reader.textsafe import clean_line
-from reader.tui.formatting import local_date
+from reader.tui.formatting import display_line, local_date
 from reader.tui.paging import EntryPages
 
 
@@ -201,7 +200,7 @@ class EntryList(ScrollView, can_focus=True):
             ("★ " if entry.starred else "  ", star),
             (local_date(moment), date),
             "  ",
-            clean_line(entry.title) or "(untitled)",
+            display_line(entry.title) or "(untitled)",
         )
 
     def _resize_virtual(self) -> None:

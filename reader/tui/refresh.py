@@ -19,6 +19,9 @@ from reader.tui.formatting import feed_error, feed_title
 from reader.tui.paging import PAGE_SIZE
 from reader.update import refresh_feeds
 
+OUTCOME_SECONDS = 15.0
+"""How long the outcome of a finished refresh stays on the status line."""
+
 if TYPE_CHECKING:
     from reader.store import Store
     from reader.tui.entry_list import EntryList
@@ -130,11 +133,15 @@ class RefreshActions:
         if summary.failed:
             first = self.store.get_feed(summary.failed[0].feed_id)
             text = f"{text} ({feed_title(first)}: {feed_error(first)})"
-        self.status.show_refresh(text, failed=bool(summary.failed))
+        self.status.show_refresh(
+            text, failed=bool(summary.failed), clear_after=OUTCOME_SECONDS
+        )
 
     def on_refresh_failed(self, event: RefreshFailed) -> None:
         """Show why the run stopped."""
-        self.status.show_refresh(f"Refresh failed: {event.error}", failed=True)
+        self.status.show_refresh(
+            f"Refresh failed: {event.error}", failed=True, clear_after=OUTCOME_SECONDS
+        )
 
     if TYPE_CHECKING:
         store: Store
