@@ -67,7 +67,7 @@ class ArticleLink:
 
     @property
     def openable(self) -> bool:
-        """Whether the URL's scheme is one the browser may be asked to open."""
+        """Whether ``is_openable`` lets the browser be asked to open the URL."""
         return is_openable(self.url)
 
 
@@ -91,11 +91,11 @@ def is_openable(url: str) -> bool:
     except ValueError:
         return False
     scheme = parts.scheme.lower()
-    if scheme in ("http", "https"):
-        return bool(parts.hostname)
+    if scheme not in OPENABLE_SCHEMES:
+        return False
     if scheme == "mailto":
         return _is_plain_mailto(parts.path, parts.query)
-    return False
+    return bool(parts.hostname)
 
 
 def _is_plain_mailto(address: str, query: str) -> bool:
