@@ -2,7 +2,9 @@
 
 Exit status: 0 on success, 1 when a refresh had failures, 2 on invalid
 input (unknown id, unreadable file, invalid URL), in which case the cache is
-left unchanged.
+left unchanged, and 2 when the cache cannot be opened, read or written
+(damaged, locked, disk full), in which case the failed write was rolled
+back.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import sqlite3
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -19,6 +22,7 @@ from reader.cli_commands import COMMANDS
 from reader.models import TidingsError
 from reader.paths import DB_ENV, default_db_path
 from reader.store import Store
+from reader.store_errors import read_error_message
 
 log = logging.getLogger(__name__)
 
@@ -74,13 +78,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler: Callable[[Store, argparse.Namespace], int] | None = getattr(
         args, "handler", None
     )
+    # The TUI runs for long and writes marks, so it checks the cache first.
+    verify = getattr(args, "verify_cache", True)
     try:
-        with Store(db_path) as store:
+        with Store(db_path, verify=verify) as store:
             if handler is None:
                 return _run_tui(store)
             return handler(store, args)
     except TidingsError as error:
         print(f"tidings: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except sqlite3.DatabaseError as error:
+        # A read found a damaged page that the open did not check.
+        print(f"tidings: {read_error_message(db_path, error)}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130

@@ -13,6 +13,7 @@ from typing import Any
 from reader.articles import entry_markdown
 from reader.cli_add import configure_add, run_add
 from reader.cli_config import CONFIG_COMMANDS
+from reader.cli_data import configure_backup, run_backup
 from reader.cli_output import (
     entry_header,
     entry_json,
@@ -39,12 +40,15 @@ class Command:
     help: str
     configure: Callable[[argparse.ArgumentParser], None]
     run: Handler
+    verify_cache: bool = False
+    """Run ``PRAGMA quick_check`` on the cache before the command, for
+    commands that write much or copy it."""
 
     def register(self, subparsers: Any) -> None:
         """Add this command to an argparse subparsers object."""
         parser = subparsers.add_parser(self.name, help=self.help, description=self.help)
         self.configure(parser)
-        parser.set_defaults(handler=self.run)
+        parser.set_defaults(handler=self.run, verify_cache=self.verify_cache)
 
 
 def _feed_summary(feed: Feed) -> str:
@@ -218,7 +222,11 @@ COMMANDS: tuple[Command, ...] = (
         _run_remove,
     ),
     Command(
-        "refresh", "fetch feeds and store new entries", _configure_refresh, _run_refresh
+        "refresh",
+        "fetch feeds and store new entries",
+        _configure_refresh,
+        _run_refresh,
+        verify_cache=True,
     ),
     Command("feeds", "list subscribed feeds", _configure_feeds, _run_feeds),
     Command(
@@ -230,6 +238,13 @@ COMMANDS: tuple[Command, ...] = (
         "mark entries read, unread, starred or unstarred",
         _configure_mark,
         _run_mark,
+    ),
+    Command(
+        "backup",
+        "copy the cache to a file while tidings may be running",
+        configure_backup,
+        run_backup,
+        verify_cache=True,
     ),
     *(Command(*spec) for spec in (*SUBSCRIPTION_COMMANDS, *CONFIG_COMMANDS)),
 )

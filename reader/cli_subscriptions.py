@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from reader.cli_data import add_export_formats, run_json_export
 from reader.cli_output import plural
 from reader.cli_refresh import refresh_with_progress
 from reader.models import UsageError
@@ -117,16 +118,19 @@ def _report_json(report: ImportReport) -> dict[str, Any]:
 
 
 def _configure_export(parser: argparse.ArgumentParser) -> None:
+    add_export_formats(parser)
     parser.add_argument(
         "file",
         type=Path,
         nargs="?",
         metavar="FILE",
-        help="file to write (default: standard output); OPML 2.0 with folders",
+        help="file to write (default: standard output)",
     )
 
 
 def _run_export(store: Store, args: argparse.Namespace) -> int:
+    if args.format == "json":
+        return run_json_export(store, args.file)
     document = export_opml(store)
     if args.file is None or str(args.file) == "-":
         sys.stdout.flush()
@@ -253,7 +257,10 @@ SUBSCRIPTION_COMMANDS: tuple[CommandSpec, ...] = (
         _run_import,
     ),
     CommandSpec(
-        "export", "write subscriptions as OPML 2.0", _configure_export, _run_export
+        "export",
+        "write subscriptions as OPML 2.0, or the whole cache as JSON",
+        _configure_export,
+        _run_export,
     ),
     CommandSpec(
         "rename", "set the title shown for a feed", _configure_rename, _run_rename

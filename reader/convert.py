@@ -17,6 +17,7 @@ import re
 import html2text
 
 from reader.convert_code import code_span, fenced_block
+from reader.convert_limits import limit_nesting
 from reader.convert_links import (
     LinkCollector,
     link_destination,
@@ -29,7 +30,7 @@ from reader.links import link_list_markdown
 from reader.render import render_text
 from reader.textsafe import clean_text
 
-CONVERTER_VERSION = 2
+CONVERTER_VERSION = 3
 """Version of the conversion rules. Bump it whenever ``html_to_markdown``
 output changes, so Markdown cached under the old rules is converted again."""
 
@@ -49,7 +50,7 @@ def html_to_markdown(html: str, base_url: str | None = None) -> str:
     "" for empty input.
     """
     tokens = Tokens.unused_in(html)
-    prepared = prepare_html(html, tokens, base_url)
+    prepared = prepare_html(limit_nesting(html), tokens, base_url)
     markdown = _tidy_blank_lines(_run_html2text(prepared.html))
     markdown = _insert_inline(markdown, prepared.spans, prepared.links, tokens)
     markdown = _insert_links(markdown, prepared.links, tokens)

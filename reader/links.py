@@ -16,10 +16,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 OPENABLE_SCHEMES = frozenset({"http", "https", "mailto"})
 """URL schemes a link may be opened with. Any other link is listed, not opened."""
+
+# Header fields of RFC 6068 mailto URLs that hold plain text only.
+_MAILTO_FIELDS = frozenset({"to", "cc", "bcc", "subject", "body", "in-reply-to"})
 
 LIST_HEADING = "Links:"
 """The paragraph that starts the link list, after a thematic break."""
@@ -64,23 +67,42 @@ class ArticleLink:
 
     @property
     def openable(self) -> bool:
-        """Whether the URL's scheme is one the browser may be asked to open."""
+        """Whether ``is_openable`` lets the browser be asked to open the URL."""
         return is_openable(self.url)
 
 
 def is_openable(url: str) -> bool:
-    """Return whether ``url`` is an http, https or mailto URL.
+    """Return whether ``url`` is safe to hand to the browser.
 
-    Links from feeds are untrusted: a ``file:``, ``javascript:`` or relative
-    URL is shown to the user but never handed to the browser.
+    Links from feeds are untrusted, so only an http(s) URL with a host and a
+    valid port, or a mailto URL with an address, qualifies. A ``file:``,
+    ``javascript:`` or relative URL is shown to the user but never opened.
+    A mailto URL may carry only the to, cc, bcc, subject, body and
+    in-reply-to fields, because some mail clients honour "attach=PATH" and
+    would attach a local file. A control or other non-printable character,
+    whitespace other than a plain space, or a space at either end also
+    makes the URL unopenable.
     """
+    if not url or not url.isprintable() or url != url.strip():
+        return False
     try:
         parts = urlsplit(url)
+        parts.port  # noqa: B018 -- the property raises ValueError for a bad port
     except ValueError:
         return False
-    if parts.scheme.lower() not in OPENABLE_SCHEMES:
+    scheme = parts.scheme.lower()
+    if scheme not in OPENABLE_SCHEMES:
         return False
-    return parts.scheme.lower() == "mailto" or bool(parts.netloc)
+    if scheme == "mailto":
+        return _is_plain_mailto(parts.path, parts.query)
+    return bool(parts.hostname)
+
+
+def _is_plain_mailto(address: str, query: str) -> bool:
+    fields = parse_qsl(query, keep_blank_values=True)
+    if not address and not any(name.lower() == "to" for name, _ in fields):
+        return False
+    return all(name.lower() in _MAILTO_FIELDS for name, _ in fields)
 
 
 def link_marker(number: int) -> str:

@@ -98,15 +98,35 @@ def migrate(connection: sqlite3.Connection, path: str) -> None:
 
     Raises StoreError when the database was written by a newer tidings.
     """
-    (version,) = connection.execute("PRAGMA user_version").fetchone()
+    version = reject_newer(connection, path)
+    for number in range(version, SCHEMA_VERSION):
+        try:
+            _apply(connection, number + 1, MIGRATIONS[number])
+        except sqlite3.OperationalError:
+            # Another process opening the same cache may have applied this
+            # migration after the version was read ("table feeds already
+            # exists"). Its user_version is committed with the script.
+            if schema_version(connection) <= number:
+                raise
+
+
+def reject_newer(connection: sqlite3.Connection, path: str) -> int:
+    """Return the database's schema version, or raise StoreError if a newer
+    tidings wrote it. Only reads, so a rejected file stays byte for byte."""
+    version = schema_version(connection)
     if version > SCHEMA_VERSION:
         raise StoreError(
             f"cache {path} has schema version {version}, but this tidings "
             f"reads up to version {SCHEMA_VERSION}; upgrade tidings or use "
             "another cache with --db"
         )
-    for number in range(version, SCHEMA_VERSION):
-        _apply(connection, number + 1, MIGRATIONS[number])
+    return version
+
+
+def schema_version(connection: sqlite3.Connection) -> int:
+    """Return the number of migrations applied to the database."""
+    (version,) = connection.execute("PRAGMA user_version").fetchone()
+    return int(version)
 
 
 def _apply(connection: sqlite3.Connection, version: int, script: str) -> None:

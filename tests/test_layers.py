@@ -23,6 +23,10 @@ CORE_MODULES = [
     "reader.articles",
     "reader.welcome",
     "reader.cli",
+    "reader.backup",
+    "reader.export",
+    "reader.convert_limits",
+    "reader.store_errors",
 ]
 TUI_DIR = Path(__file__).resolve().parents[1] / "reader" / "tui"
 
