@@ -43,7 +43,7 @@ def build_stage(path: Path, writer: Writer, plans: list[FeedPlan], total: int) -
                 )
                 result = FetchResult(url=_url(plan), content=b"")
                 store.save_parsed(feed_id, result, document)
-        store.mark_scope_read(EntryScope(), before=NOW - UNREAD_AGE)
+        _mark_old_read(store)
         _star_some(store, writer.random)
     return time.perf_counter() - started
 
@@ -58,6 +58,17 @@ def _subscribe(store: Store, plans: list[FeedPlan]) -> dict[int, int]:
         feed = store.find_feed(_url(plan)) or store.add_feed(_url(plan))
         ids[plan.number] = feed.id
     return ids
+
+
+def _mark_old_read(store: Store) -> None:
+    """Leave unread only the entries dated within UNREAD_AGE of NOW."""
+    store.mark_all_read()
+    recent: list[int] = []
+    rows = store.list_rows(EntryScope(), limit=1_000)
+    while rows and rows[0].date >= NOW - UNREAD_AGE:
+        recent.extend(row.id for row in rows if row.date >= NOW - UNREAD_AGE)
+        rows = store.list_rows(EntryScope(), limit=1_000, after=rows[-1].sort_key)
+    store.set_read(recent, False)
 
 
 def _star_some(store: Store, rng: random.Random) -> None:

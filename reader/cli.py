@@ -2,7 +2,9 @@
 
 Exit status: 0 on success, 1 when a refresh had failures, 2 on invalid
 input (unknown id, unreadable file, invalid URL), in which case the cache is
-left unchanged.
+left unchanged, and 2 when the cache cannot be opened, read or written
+(damaged, locked, disk full), in which case the failed write was rolled
+back.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import argparse
 import gc
 import logging
 import os
+import sqlite3
 import sys
 from collections.abc import Callable, Sequence
 from datetime import timedelta
@@ -23,12 +26,45 @@ from reader.models import TidingsError, UsageError
 from reader.paths import DB_ENV, default_db_path
 from reader.retention import DEFAULT_RETENTION
 from reader.store import Store
+from reader.store_errors import read_error_message
 
 log = logging.getLogger(__name__)
 
 EXIT_OK = 0
 EXIT_FAILURES = 1
 EXIT_USAGE = 2
+
+
+def add_common_options(parser: argparse.ArgumentParser, default: object) -> None:
+    """Add --db, --verbose and --keep-days, accepted before and after the
+    subcommand.
+
+    Subcommands add them with ``argparse.SUPPRESS`` as the default, so a
+    value given before the subcommand is not overwritten by the default.
+    """
+    parser.add_argument(
+        "--db",
+        type=Path,
+        metavar="PATH",
+        default=default,
+        help=f"SQLite cache file (default: ${DB_ENV}, else {default_db_path()})",
+    )
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        default=default,
+        help="log what tidings does to stderr",
+    )
+    parser.add_argument(
+        "--keep-days",
+        type=int,
+        default=default,
+        metavar="DAYS",
+        help="on refresh, delete read entries older than DAYS days that the feed "
+        "no longer lists, except starred ones; 0 keeps every entry "
+        f"(default: {DEFAULT_RETENTION.days})",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -39,24 +75,11 @@ def build_parser() -> argparse.ArgumentParser:
         "cache. With no subcommand, opens the reader.",
     )
     parser.add_argument("--version", action=_VersionAction, help="show the version")
-    parser.add_argument(
-        "--db",
-        type=Path,
-        metavar="PATH",
-        help=f"SQLite cache file (default: ${DB_ENV}, else {default_db_path()})",
-    )
-    parser.add_argument(
-        "--keep-days",
-        type=int,
-        default=DEFAULT_RETENTION.days,
-        metavar="DAYS",
-        help="on refresh, delete read entries older than DAYS days that the feed "
-        "no longer lists, except starred ones; 0 keeps every entry "
-        f"(default: {DEFAULT_RETENTION.days})",
-    )
+    add_common_options(parser, None)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for command in (*COMMANDS, *SEARCH_COMMANDS):
         command.register(subparsers)
+        add_common_options(subparsers.choices[command.name], argparse.SUPPRESS)
     return parser
 
 
@@ -64,17 +87,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    _configure_logging(bool(args.verbose))
     db_path: Path = args.db or default_db_path()
     handler: Callable[[Store, argparse.Namespace], int] | None = getattr(
         args, "handler", None
     )
+    # The TUI checks the cache too, but after its first frame, because the
+    # check reads every page: seconds for a cache of 100,000 entries.
+    verify = getattr(args, "verify_cache", False)
     try:
-        with Store(db_path, retention=_retention(args.keep_days)) as store:
+        with Store(db_path, verify=verify, retention=_retention(args)) as store:
             if handler is None:
                 return _run_tui(store)
             return handler(store, args)
     except TidingsError as error:
         print(f"tidings: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except sqlite3.DatabaseError as error:
+        # A read found a damaged page that the open did not check.
+        print(f"tidings: {read_error_message(db_path, error)}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
@@ -99,10 +130,21 @@ class _VersionAction(argparse.Action):
         parser.exit()
 
 
-def _retention(days: int) -> timedelta | None:
+def _retention(args: argparse.Namespace) -> timedelta | None:
+    days = DEFAULT_RETENTION.days if args.keep_days is None else args.keep_days
     if days < 0:
         raise UsageError(f"invalid --keep-days {days}; use 0 (keep all) or more")
     return timedelta(days=days) if days else None
+
+
+def _configure_logging(verbose: bool) -> None:
+    # Log records go to stderr only on request: a refresh failure is already
+    # reported in the command's own output, and once is enough.
+    root = logging.getLogger()
+    if verbose:
+        logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
+    elif not root.handlers:
+        root.addHandler(logging.NullHandler())
 
 
 def _run_tui(store: Store) -> int:
@@ -113,9 +155,8 @@ def _run_tui(store: Store) -> int:
     gc.disable()
     try:
         # Textual is imported here so that scripted subcommands start fast.
-        from reader.tui.app import run_tui
+        from reader.cli_tui import launch_tui
 
-        run_tui(store)
+        return launch_tui(store)
     finally:
         gc.enable()
-    return EXIT_OK

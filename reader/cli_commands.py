@@ -1,9 +1,4 @@
-"""Subcommands of ``tidings``: one function to configure, one to run each.
-
-Modules that only some commands need (HTTP, feed parsing, Markdown) are
-imported inside those commands, so the TUI and quick listings start
-without them.
-"""
+"""Subcommands of ``tidings``: one function to configure, one to run each."""
 
 from __future__ import annotations
 
@@ -15,14 +10,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from reader.cli_add import configure_add, run_add
+from reader.cli_config import CONFIG_COMMANDS
+from reader.cli_data import configure_backup, run_backup
 from reader.cli_output import (
     entry_header,
     entry_json,
     feed_json,
     format_entry_row,
     format_feed_row,
+    plural,
 )
-from reader.models import EntryNotFoundError, UsageError
+from reader.cli_refresh import refresh_with_progress
+from reader.cli_subscriptions import SUBSCRIPTION_COMMANDS, feed_settings_json
+from reader.models import EntryNotFoundError, Feed, UsageError
 from reader.store import Store
 from reader.textsafe import clean_line
 
@@ -37,62 +38,38 @@ class Command:
     help: str
     configure: Callable[[argparse.ArgumentParser], None]
     run: Handler
+    verify_cache: bool = False
+    """Run ``PRAGMA quick_check`` on the cache before the command, for
+    commands that write much or copy it."""
 
     def register(self, subparsers: Any) -> None:
         """Add this command to an argparse subparsers object."""
         parser = subparsers.add_parser(self.name, help=self.help, description=self.help)
         self.configure(parser)
-        parser.set_defaults(handler=self.run)
+        parser.set_defaults(handler=self.run, verify_cache=self.verify_cache)
 
 
-def print_json(value: Any) -> None:
-    """Write ``value`` to stdout as indented JSON."""
+def _feed_summary(feed: Feed) -> str:
+    return f"{clean_line(feed.title)} ({plural(feed.total, 'entry', 'entries')})"
+
+
+def _print_json(value: Any) -> None:
     json.dump(value, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
-
-
-# add
-
-
-def _configure_add(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("url", metavar="URL_OR_PATH", help="feed URL or local file")
-    parser.add_argument(
-        "--no-refresh",
-        action="store_true",
-        help="subscribe without fetching the feed now",
-    )
-
-
-def _run_add(store: Store, args: argparse.Namespace) -> int:
-    from reader.cli_refresh import refresh_with_progress
-    from reader.fetch import normalize_feed_url
-
-    url = normalize_feed_url(args.url)
-    feed = store.add_feed(url)
-    if args.no_refresh:
-        print(f"Added feed {feed.id}: {url}")
-        return 0
-    status = refresh_with_progress(store, [feed.id], quiet=True)
-    feed = store.get_feed(feed.id)
-    if feed.last_error:
-        print(f"Added feed {feed.id}: {url}")
-        print(f"tidings: refresh failed: {feed.last_error}", file=sys.stderr)
-        return status
-    print(f"Added feed {feed.id}: {clean_line(feed.title)} ({feed.total} entries)")
-    return status
 
 
 # remove
 
 
 def _configure_remove(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("feed_id", type=int, metavar="FEED_ID")
+    parser.add_argument("feed_ids", type=int, nargs="+", metavar="FEED_ID")
 
 
 def _run_remove(store: Store, args: argparse.Namespace) -> int:
-    feed = store.get_feed(args.feed_id)
-    store.remove_feed(feed.id)
-    print(f"Removed feed {feed.id}: {clean_line(feed.title)} ({feed.total} entries)")
+    feeds = [store.get_feed(feed_id) for feed_id in args.feed_ids]
+    for feed in feeds:
+        store.remove_feed(feed.id)
+        print(f"Removed feed {feed.id}: {_feed_summary(feed)}")
     return 0
 
 
@@ -117,8 +94,6 @@ def _configure_refresh(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_refresh(store: Store, args: argparse.Namespace) -> int:
-    from reader.cli_refresh import refresh_with_progress
-
     for feed_id in args.feed_ids:
         store.get_feed(feed_id)
     if args.concurrency < 1:
@@ -137,7 +112,12 @@ def _configure_feeds(parser: argparse.ArgumentParser) -> None:
 def _run_feeds(store: Store, args: argparse.Namespace) -> int:
     feeds = store.list_feeds()
     if args.json:
-        print_json([feed_json(feed) for feed in feeds])
+        settings = store.feed_settings()
+        _print_json(
+            [feed_json(feed) | feed_settings_json(settings[feed.id]) for feed in feeds]
+        )
+    elif not feeds and sys.stdout.isatty():
+        print("No feeds yet; subscribe with: tidings add URL", file=sys.stderr)
     else:
         for feed in feeds:
             print(format_feed_row(feed))
@@ -169,7 +149,7 @@ def _run_entries(store: Store, args: argparse.Namespace) -> int:
         limit=args.limit,
     )
     if args.json:
-        print_json([entry_json(entry) for entry in entries])
+        _print_json([entry_json(entry) for entry in entries])
     else:
         for entry in entries:
             print(format_entry_row(entry))
@@ -195,6 +175,7 @@ def _configure_show(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_show(store: Store, args: argparse.Namespace) -> int:
+    # Imported here: the HTML converter would slow every command's start.
     from reader.articles import entry_markdown
     from reader.convert import markdown_to_text
 
@@ -235,7 +216,7 @@ def _run_mark(store: Store, args: argparse.Namespace) -> int:
 
 
 COMMANDS: tuple[Command, ...] = (
-    Command("add", "subscribe to a feed and fetch it", _configure_add, _run_add),
+    Command("add", "subscribe to a feed and fetch it", configure_add, run_add),
     Command(
         "remove",
         "unsubscribe and delete cached entries",
@@ -243,7 +224,11 @@ COMMANDS: tuple[Command, ...] = (
         _run_remove,
     ),
     Command(
-        "refresh", "fetch feeds and store new entries", _configure_refresh, _run_refresh
+        "refresh",
+        "fetch feeds and store new entries",
+        _configure_refresh,
+        _run_refresh,
+        verify_cache=True,
     ),
     Command("feeds", "list subscribed feeds", _configure_feeds, _run_feeds),
     Command(
@@ -256,4 +241,12 @@ COMMANDS: tuple[Command, ...] = (
         _configure_mark,
         _run_mark,
     ),
+    Command(
+        "backup",
+        "copy the cache to a file while tidings may be running",
+        configure_backup,
+        run_backup,
+        verify_cache=True,
+    ),
+    *(Command(*spec) for spec in (*SUBSCRIPTION_COMMANDS, *CONFIG_COMMANDS)),
 )

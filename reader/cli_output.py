@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from reader.models import Entry, Feed
+from reader.models import Enclosure, Entry, Feed
 from reader.textsafe import clean_line
 
 
@@ -18,6 +18,22 @@ def iso_utc(moment: datetime | None) -> str | None:
     if moment is None:
         return None
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def plural(count: int, singular: str, plural_form: str) -> str:
+    """Return "1 entry" or "2 entries": the count with the right noun."""
+    return f"{count} {singular if count == 1 else plural_form}"
+
+
+def strip_url_prefix(message: str, url: str) -> str:
+    """Drop a leading "URL: " from an error message shown beside the URL."""
+    prefix = f"{url}: "
+    return message[len(prefix) :] if message.startswith(prefix) else message
+
+
+def error_text(feed: Feed) -> str:
+    """Return the feed's last error without the URL it usually starts with."""
+    return strip_url_prefix(clean_line(feed.last_error or ""), clean_line(feed.url))
 
 
 def feed_json(feed: Feed) -> dict[str, Any]:
@@ -39,10 +55,12 @@ def entry_json(entry: Entry) -> dict[str, Any]:
     return {
         "id": entry.id,
         "feed_id": entry.feed_id,
+        "key": entry.key,
         "title": entry.title,
         "link": entry.link,
         "author": entry.author,
         "published": iso_utc(entry.date),
+        "first_seen": iso_utc(entry.first_seen),
         "read": entry.read,
         "starred": entry.starred,
         "enclosures": [
@@ -56,14 +74,16 @@ def format_feed_row(feed: Feed) -> str:
     row = f"{feed.id:>4}  {feed.unread:>5}/{feed.total:<5}  {clean_line(feed.title)}"
     row += f"  <{clean_line(feed.url)}>"
     if feed.last_error:
-        row += f"  [error: {clean_line(feed.last_error)}]"
+        row += f"  [error: {error_text(feed)}]"
     return row
 
 
 def format_entry_row(entry: Entry) -> str:
     """Format an entry as one line: id, date, flags (N unread, * starred), title."""
     date = entry.date.strftime("%Y-%m-%d") if entry.date else "----------"
-    flags = ("N" if not entry.read else " ") + ("*" if entry.starred else " ")
+    unread_flag = " " if entry.read else "N"
+    starred_flag = "*" if entry.starred else " "
+    flags = unread_flag + starred_flag
     return f"{entry.id:>6}  {date}  {flags}  {clean_line(entry.title)}"
 
 
@@ -79,4 +99,27 @@ def entry_header(entry: Entry) -> str:
         lines.append(f"Date: {iso_utc(entry.date)}")
     if entry.link:
         lines.append(f"Link: {clean_line(entry.link)}")
+    lines.extend(f"Enclosure: {format_enclosure(e)}" for e in entry.enclosures)
     return "\n".join(lines) + "\n"
+
+
+def format_enclosure(enclosure: Enclosure) -> str:
+    """Format an enclosure as its URL followed by its type and size, if known."""
+    details = [clean_line(enclosure.type or "")]
+    if enclosure.length is not None:
+        details.append(format_size(enclosure.length))
+    known = ", ".join(detail for detail in details if detail)
+    url = clean_line(enclosure.url)
+    return f"{url} ({known})" if known else url
+
+
+def format_size(size: int) -> str:
+    """Format a size in bytes with binary units: "512 B", "30.6 KiB", "1.2 GiB"."""
+    if size < 1024:
+        return f"{size} B"
+    value = float(size)
+    for unit in ("KiB", "MiB", "GiB"):
+        value /= 1024
+        if value < 1024 or unit == "GiB":
+            break
+    return f"{value:.1f} {unit}"

@@ -8,10 +8,10 @@ from collections.abc import Sequence
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+from reader.cli_output import plural, strip_url_prefix
 from reader.models import FeedRefreshed, RefreshSummary
 from reader.store import Store
 from reader.textsafe import clean_line
-from reader.update import refresh_feeds_sync
 
 
 def refresh_with_progress(
@@ -23,9 +23,12 @@ def refresh_with_progress(
 ) -> int:
     """Refresh feeds, report progress and failures; return the exit status.
 
-    Returns 1 if any feed failed, else 0. ``quiet`` prints nothing but the
-    failures list.
+    Returns 1 if any feed failed, else 0. With ``quiet`` nothing is printed,
+    so the caller reports the outcome itself.
     """
+    # Imported here: HTTP and feed parsing would slow every command's start.
+    from reader.update import refresh_feeds_sync
+
     total = len(feed_ids) if feed_ids is not None else len(store.list_feeds())
     if quiet:
         summary = refresh_feeds_sync(store, feed_ids, concurrency=concurrency)
@@ -49,6 +52,8 @@ def _refresh_with_bar(
         MofNCompleteColumn(),
         TextColumn("{task.fields[errors]} errors"),
     )
+    from reader.update import refresh_feeds_sync
+
     with Progress(*columns, console=Console(), transient=True) as progress:
         task = progress.add_task("refresh", total=total, errors=0)
         errors = 0
@@ -65,7 +70,8 @@ def _refresh_with_bar(
 
 def _describe(result: FeedRefreshed) -> str:
     if result.error is not None:
-        return f"error  {clean_line(result.url)}: {clean_line(result.error)}"
+        url = clean_line(result.url)
+        return f"error  {url}: {strip_url_prefix(clean_line(result.error), url)}"
     if result.not_modified:
         return f"same   {clean_line(result.url)}"
     return (
@@ -81,6 +87,8 @@ def _print_summary(summary: RefreshSummary) -> None:
     results = summary.results
     new = sum(r.new for r in results)
     failed = summary.failed
-    print(f"Refreshed {len(results)} feeds: {new} new entries, {len(failed)} failed.")
+    feeds = plural(len(results), "feed", "feeds")
+    entries = plural(new, "new entry", "new entries")
+    print(f"Refreshed {feeds}: {entries}, {len(failed)} failed.")
     for result in failed:
         print(f"tidings: {_describe(result)}", file=sys.stderr)

@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+from typing import Any
 
-from reader.cli_commands import Command, print_json
+from reader.cli_commands import Command
 from reader.cli_output import entry_json, format_entry_row
 from reader.models import UsageError
 from reader.store import Store
 from reader.textsafe import clean_line
 
 DEFAULT_LIMIT = 50
+
+
+def print_json(value: Any) -> None:
+    """Write ``value`` to stdout as indented JSON."""
+    json.dump(value, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
 
 
 def _configure_search(parser: argparse.ArgumentParser) -> None:
@@ -109,5 +117,6 @@ SEARCH_COMMANDS: tuple[Command, ...] = (
         "compact the cache file and its search index",
         _configure_vacuum,
         _run_vacuum,
+        verify_cache=True,
     ),
 )

@@ -1,27 +1,36 @@
 """Convert article HTML to Markdown, and Markdown to plain text.
 
-html2text does the conversion. Code is taken out of the HTML before it runs
-and put back as exact Markdown afterwards (see ``reader.convert_prepare``):
-every ``<pre>`` becomes a fenced block that carries its language, and every
-inline ``<code>`` becomes one code span. All output passes through
+html2text does the conversion. Code, links, images and media are taken out
+of the HTML before it runs and put back as exact Markdown afterwards (see
+``reader.convert_prepare``). Every ``<pre>`` becomes a fenced block that
+carries its language, and every inline ``<code>`` one code span. Every link,
+image and embedded video gets a number, which refers to the link list that
+ends the article (see ``reader.links``). All output passes through
 ``clean_text``, so no control characters or escape sequences survive.
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
 import re
 
 import html2text
-from rich.console import Console
-from rich.markdown import Markdown
 
 from reader.convert_code import code_span, fenced_block
-from reader.convert_prepare import CodeBlock, Tokens, prepare_html
+from reader.convert_limits import limit_nesting
+from reader.convert_links import (
+    LinkCollector,
+    link_destination,
+    marker,
+    placeholder_markdown,
+)
+from reader.convert_prepare import CodeBlock, prepare_html
+from reader.convert_tokens import Tokens
+from reader.links import link_list_markdown
+from reader.render import render_text
 from reader.textsafe import clean_text
 
-CONVERTER_VERSION = 1
+CONVERTER_VERSION = 3
 """Version of the conversion rules. Bump it whenever ``html_to_markdown``
 output changes, so Markdown cached under the old rules is converted again."""
 
@@ -36,38 +45,33 @@ def html_to_markdown(html: str, base_url: str | None = None) -> str:
     """Convert article HTML to Markdown.
 
     Relative ``href`` and ``src`` URLs are resolved against ``base_url`` when
-    it is given. The result ends with one newline, or is "" for empty input.
+    it is given. Links, images and media are numbered, and the numbered list
+    of their URLs ends the Markdown. The result ends with one newline, or is
+    "" for empty input.
     """
     tokens = Tokens.unused_in(html)
-    prepared = prepare_html(html, tokens, base_url)
+    prepared = prepare_html(limit_nesting(html), tokens, base_url)
     markdown = _tidy_blank_lines(_run_html2text(prepared.html))
-    markdown = _insert_inline(markdown, prepared.spans, tokens)
+    markdown = _insert_inline(markdown, prepared.spans, prepared.links, tokens)
+    markdown = _insert_links(markdown, prepared.links, tokens)
     markdown = _insert_blocks(markdown, prepared.blocks, tokens)
     markdown = clean_text(markdown).strip("\n")
-    return markdown + "\n" if markdown else ""
+    link_list = link_list_markdown(prepared.links.links)
+    if link_list:
+        markdown = f"{markdown}\n\n{link_list}" if markdown else link_list
+    return markdown.rstrip("\n") + "\n" if markdown else ""
 
 
 def markdown_to_text(markdown: str, width: int = 80) -> str:
-    """Render Markdown as rich shows it, as plain text lines of ``width`` cells.
+    """Render Markdown as the article pane lays it out, as plain text lines
+    of ``width`` cells.
 
     No color, no escape sequences and no rich markup: ``[bold]`` in an
-    article stays literal text. Links show their URL after the link text.
-    Trailing spaces are removed from each line.
+    article stays literal text. Link URLs are not repeated after the link
+    text, because the numbered link list shows them. Trailing spaces are
+    removed from each line.
     """
-    output = io.StringIO()
-    console = Console(
-        file=output,
-        width=width,
-        force_terminal=False,
-        color_system=None,
-        no_color=True,
-        markup=False,
-        emoji=False,
-        highlight=False,
-    )
-    console.print(Markdown(markdown, hyperlinks=False))
-    lines = [line.rstrip() for line in output.getvalue().split("\n")]
-    return clean_text("\n".join(lines)).strip("\n") + "\n"
+    return render_text(markdown, width)
 
 
 def content_hash(html: str, base_url: str | None = None) -> str:
@@ -104,15 +108,45 @@ def _tidy_blank_lines(markdown: str) -> str:
     return "\n".join(lines)
 
 
-def _insert_inline(markdown: str, spans: list[str], tokens: Tokens) -> str:
-    pattern = re.compile(re.escape(tokens.prefix) + r"(?:C(\d+)|E(\d+))Z")
+def _insert_inline(
+    markdown: str, spans: list[str], links: LinkCollector, tokens: Tokens
+) -> str:
+    pattern = re.compile(re.escape(tokens.prefix) + r"(?:C(\d+)|E(\d+)|M(\d+))Z")
 
     def replace(match: re.Match[str]) -> str:
-        if match[1] is None:
+        if match[1] is not None:
+            return spans[int(match[1])]
+        if match[2] is not None:
             return "\\" + chr(int(match[2]))
-        return spans[int(match[1])]
+        return placeholder_markdown(links.placeholders[int(match[3])])
 
     return pattern.sub(replace, markdown)
+
+
+def _insert_links(markdown: str, links: LinkCollector, tokens: Tokens) -> str:
+    """Turn each pair of link tokens into a Markdown link and its marker.
+
+    A link whose text html2text split into separate blocks, or that has no
+    text, or whose URL may not be opened, keeps only its text and marker.
+    """
+    prefix = re.escape(tokens.prefix)
+    pair = re.compile(prefix + r"L(\d+)Z(.*?)" + prefix + r"K\1Z", re.DOTALL)
+    block = re.compile(prefix + r"B\d+Z")
+
+    def replace(match: re.Match[str]) -> str:
+        use = links.uses[int(match[1])]
+        text = match[2]
+        destination = link_destination(use)
+        splits_blocks = "\n\n" in text or block.search(text) is not None
+        if destination is None or splits_blocks or not text.strip():
+            # The marker follows the last word, not a paragraph break.
+            words = text.rstrip()
+            return words + marker(use) + text[len(words) :]
+        return f"[{text}]{destination}{marker(use)}"
+
+    markdown = pair.sub(replace, markdown)
+    # Tokens of a link whose other end html2text dropped.
+    return re.sub(prefix + r"[LK]\d+Z", "", markdown)
 
 
 def _insert_blocks(markdown: str, blocks: list[CodeBlock], tokens: Tokens) -> str:

@@ -1,73 +1,52 @@
-"""Prepare article HTML for html2text by taking its code out.
+"""Prepare article HTML for html2text by taking out what it gets wrong.
 
 On its own, html2text drops the language of a ``<pre>`` block, merges
-adjacent blocks and cuts code spans that contain backticks. This pass parses
-the HTML with the standard library's html.parser and replaces each ``<pre>``
-and each inline ``<code>`` with a placeholder token. Prose characters that
-would start Markdown syntax become tokens as well, to come back escaped. The
-rest is written back out as HTML, with relative links resolved and table
-cells kept on one line. The caller then swaps Markdown in for the tokens.
+adjacent blocks, cuts code spans that contain backticks, and shows images
+and embedded video as nothing or as Markdown images. This pass parses the
+HTML with the standard library's html.parser and replaces each ``<pre>``,
+inline ``<code>``, link, image and embedded media element with a placeholder
+token. Prose characters that would start Markdown syntax become tokens as
+well, to come back escaped. The rest is written back out as HTML, with
+relative URLs resolved, table cells kept on one line, and ``<details>``,
+``<figure>`` and ``<sup>`` rewritten into elements html2text converts. The
+caller then swaps Markdown in for the tokens.
 """
 
 from __future__ import annotations
 
 import re
-import secrets
 from dataclasses import dataclass, field
 from html import escape
 from html.parser import HTMLParser
-from urllib.parse import urljoin
 
+from reader.convert_anchors import AnchorWriter
 from reader.convert_code import Attributes, code_span, language_from_attributes
+from reader.convert_links import LinkCollector, superscript
+from reader.convert_tables import TableTracker
+from reader.convert_tokens import Tokens, escape_prose
 from reader.textsafe import clean_text
 
 _VOID_ELEMENTS = frozenset(
     "area base br col embed hr img input link meta param source track wbr".split()  # noqa: SIM905
 )
-_SKIPPED_ELEMENTS = frozenset({"script", "style", "template"})
+_SKIPPED_ELEMENTS = frozenset({"script", "style", "template", "noscript"})
 _INLINE_CODE_ELEMENTS = frozenset({"code", "kbd", "samp", "tt"})
-# Elements whose Markdown form cannot hold a fenced block.
-_INLINE_CONTEXTS = frozenset({"a", "h1", "h2", "h3", "h4", "h5", "h6"})
+# Embedded media: their content is fallback text for old browsers.
+_MEDIA_ELEMENTS = frozenset({"iframe", "video", "audio", "object"})
+# Elements whose Markdown form cannot hold a fenced block. Links count as
+# well, through ``AnchorWriter.open_anchors``.
+_INLINE_CONTEXTS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 # A GFM table cell is one line, so these become spaces inside a cell.
 _CELL_BREAKS = frozenset({"br", "p", "div"})
-_URL_ATTRIBUTES = {"a": "href", "img": "src"}
-
-# Prose characters that can start Markdown syntax and that html2text leaves
-# bare: "<T>" would become an HTML tag, "*args" emphasis. ``_escape_prose``
-# decides which of them need a backslash where they stand.
-_MARKDOWN_SIGNIFICANT = re.compile(r"[\\`\[<&*_~|#>]")
-_ENTITY_LIKE = re.compile(r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
-
-
-@dataclass(frozen=True)
-class Tokens:
-    """Placeholder tokens of one conversion, unique to it.
-
-    The random part keeps article text from forging a token. Tokens are
-    letters and digits only, so html2text copies them without escaping.
-    """
-
-    prefix: str
-
-    @classmethod
-    def unused_in(cls, html: str) -> Tokens:
-        """Return tokens whose prefix does not occur in ``html``."""
-        while True:
-            prefix = "TDG" + secrets.token_hex(4).upper()
-            if prefix not in html:
-                return cls(prefix)
-
-    def block(self, index: int) -> str:
-        """Return the token of code block ``index``."""
-        return f"{self.prefix}B{index}Z"
-
-    def span(self, index: int) -> str:
-        """Return the token of inline code span ``index``."""
-        return f"{self.prefix}C{index}Z"
-
-    def escaped(self, char: str) -> str:
-        """Return the token of ``char`` to be written back as ``\\char``."""
-        return f"{self.prefix}E{ord(char)}Z"
+# Elements html2text does not know, written as ones it does: (start, end).
+_REWRITTEN = {
+    "details": ("<div>", "</div>"),
+    "figure": ("<div>", "</div>"),
+    "figcaption": ("<p><em>", "</em></p>"),
+    "summary": ("<p><strong>▶ ", "</strong></p>"),
+}
+# Elements dropped while their content stays.
+_TRANSPARENT = frozenset({"picture", "source", "track"})
 
 
 @dataclass(frozen=True)
@@ -81,18 +60,21 @@ class CodeBlock:
 
 @dataclass(frozen=True)
 class PreparedHTML:
-    """HTML with its code replaced by tokens, and what the tokens stand for."""
+    """HTML with its code and links replaced by tokens, and what the tokens
+    stand for."""
 
     html: str
     blocks: list[CodeBlock]
     """Code blocks, by the index in their token."""
     spans: list[str]
     """Markdown code spans, by the index in their token."""
+    links: LinkCollector
+    """Links, images and media, by the index in their tokens."""
 
 
 @dataclass
 class _Capture:
-    """Text collected inside a ``<pre>`` or an inline code element."""
+    """Text collected inside a ``<pre>``, an inline code or a media element."""
 
     tag: str
     attributes: Attributes
@@ -102,56 +84,19 @@ class _Capture:
     """Attributes of the first ``<code>`` inside a ``<pre>``."""
     at_start: bool = True
     """Whether nothing has followed the start tag yet."""
-
-
-def _escape_prose(text: str, tokens: Tokens, in_cell: bool) -> str:
-    """Replace each Markdown-significant character of ``text`` that needs a
-    backslash with its token.
-
-    Where a neighbour lies outside ``text`` it is unknown, so the character
-    is escaped.
-    """
-    first_visible = len(text) - len(text.lstrip())
-
-    def needs_escape(char: str, start: int) -> bool:
-        before = text[start - 1] if start > 0 else ""
-        after = text[start + 1] if start + 1 < len(text) else ""
-        if char == "<":
-            return not after or after.isalpha() or after in "/!?"
-        if char == "&":
-            return _ENTITY_LIKE.match(text, start) is not None
-        if char == "*":
-            # A star between spaces is text, unless it starts a line (bullet).
-            spaced = before.isspace() and after.isspace()
-            return start == first_visible or not spaced
-        if char == "_":
-            # Underscores inside a word never make emphasis (snake_case).
-            return not (before.isalnum() and after.isalnum())
-        if char == "~":
-            # rich enables strikethrough, made by two tildes. One is text.
-            return "~" in (before, after)
-        if char == "|":
-            return in_cell
-        if char in "#>":
-            # These act only at the start of a line, and html2text starts a
-            # line with the text of a block element.
-            return start == first_visible
-        return True  # backslash, backtick and "[" (a link cannot open then)
-
-    def replace(match: re.Match[str]) -> str:
-        char = match[0]
-        return tokens.escaped(char) if needs_escape(char, match.start()) else char
-
-    return _MARKDOWN_SIGNIFICANT.sub(replace, text)
+    source: str | None = None
+    """The first ``<source src>`` inside a ``<video>`` or ``<audio>``."""
 
 
 def prepare_html(html: str, tokens: Tokens, base_url: str | None) -> PreparedHTML:
-    """Replace the code and the Markdown-significant prose characters of
-    ``html`` with ``tokens``, and resolve relative links against ``base_url``."""
+    """Replace the code, links, images, media and Markdown-significant prose
+    characters of ``html`` with ``tokens``, resolving relative URLs against
+    ``base_url``."""
     parser = _Preparer(tokens, base_url)
     parser.feed(html)
     parser.close()
-    return PreparedHTML("".join(parser.out), parser.blocks, parser.spans)
+    links = parser.anchors.links
+    return PreparedHTML("".join(parser.out), parser.blocks, parser.spans, links)
 
 
 class _Preparer(HTMLParser):
@@ -164,22 +109,23 @@ class _Preparer(HTMLParser):
         self.out: list[str] = []
         self.blocks: list[CodeBlock] = []
         self.spans: list[str] = []
+        self._span_texts: list[str] = []
+        self._span_token = re.compile(re.escape(tokens.prefix) + r"C(\d+)Z")
+        self.anchors = AnchorWriter(tokens, base_url, self.out)
         self._pre: _Capture | None = None
         self._span: _Capture | None = None
         self._skip: _Capture | None = None
         self._inline_depth = 0
-        # Whether a cell is open, per open table. An unclosed <td> ends at
-        # the next <td> or <tr>, as in HTML.
-        self._tables: list[bool] = []
+        # An unclosed <td> ends at the next <td> or <tr>, as in HTML.
+        self._tables = TableTracker(self.out)
+        # Per open <sup> or <sub>: its tag and where its output starts.
+        self._scripts: list[tuple[str, int]] = []
 
     def handle_starttag(self, tag: str, attrs: Attributes) -> None:
         """Collect code, skip scripts, or write the tag back out."""
         capture = self._skip or self._span
         if capture is not None:
-            if tag == capture.tag:
-                capture.depth += 1
-            elif tag == "br" and capture is self._span:
-                capture.parts.append("\n")
+            self._captured_starttag(capture, tag, attrs)
         elif self._pre is not None:
             self._pre_starttag(tag, attrs)
         elif tag in _SKIPPED_ELEMENTS:
@@ -188,11 +134,14 @@ class _Preparer(HTMLParser):
             self._pre = _Capture(tag, attrs)
         elif tag in _INLINE_CODE_ELEMENTS:
             self._span = _Capture(tag, attrs)
+        elif tag in _MEDIA_ELEMENTS:
+            self._skip = _Capture(tag, attrs)
+        elif tag in ("a", "img", "embed"):
+            self._anchor_starttag(tag, attrs)
         elif self._in_cell() and tag in _CELL_BREAKS:
             self.out.append(" ")
         else:
-            self._track_start(tag)
-            self.out.append(self._start_tag(tag, attrs))
+            self._write_starttag(tag, attrs)
 
     def handle_endtag(self, tag: str) -> None:
         """Finish collected code, or write the end tag back out."""
@@ -202,10 +151,17 @@ class _Preparer(HTMLParser):
                 capture.depth -= 1
             if capture.depth == 0:
                 self._finish(capture)
+        elif tag == "a":
+            self.anchors.end_anchor()
         elif self._in_cell() and tag in _CELL_BREAKS:
             self.out.append(" ")
-        elif tag not in _VOID_ELEMENTS:
-            self._track_end(tag)
+        elif tag in ("sup", "sub"):
+            self._end_script(tag)
+        elif tag in _REWRITTEN:
+            self.out.append(_REWRITTEN[tag][1])
+        elif tag in _VOID_ELEMENTS or tag in _TRANSPARENT:
+            return
+        elif self._track_end(tag):
             self.out.append(f"</{tag}>")
 
     def handle_data(self, data: str) -> None:
@@ -221,17 +177,35 @@ class _Preparer(HTMLParser):
             capture.at_start = False
             capture.parts.append(data)
             return
+        # A soft hyphen only marks where a word may break. Terminals differ
+        # on its width, so it goes.
+        data = data.replace("\xad", "")
         # html2text with unicode_snob turns &nbsp; into U+00A0, which is not
         # indentation, so it cannot make a paragraph an indented code block.
-        text = _escape_prose(data, self.tokens, self._in_cell())
+        in_link = self.anchors.in_link
+        text = escape_prose(data, self.tokens, in_cell=self._in_cell(), in_link=in_link)
         self.out.append(escape(text, quote=False).replace("\xa0", "&nbsp;"))
 
     def close(self) -> None:
         """Parse what is left and finish code left open at the end."""
         super().close()
-        for capture in (self._span, self._pre):
+        for capture in (self._span, self._pre, self._skip):
             if capture is not None:
                 self._finish(capture)
+        while self.anchors.open_anchors:
+            self.anchors.end_anchor()
+
+    # Code and skipped elements
+
+    def _captured_starttag(
+        self, capture: _Capture, tag: str, attrs: Attributes
+    ) -> None:
+        if tag == capture.tag:
+            capture.depth += 1
+        elif tag == "br" and capture is self._span:
+            capture.parts.append("\n")
+        elif tag == "source" and capture.source is None:
+            capture.source = dict(attrs).get("src")
 
     def _pre_starttag(self, tag: str, attrs: Attributes) -> None:
         pre = self._pre
@@ -251,6 +225,9 @@ class _Preparer(HTMLParser):
     def _finish(self, capture: _Capture) -> None:
         if capture is self._skip:
             self._skip = None
+            if capture.tag in _MEDIA_ELEMENTS:
+                values = {name: value or "" for name, value in capture.attributes}
+                self.anchors.media(capture.tag, values, capture.source, self._in_cell())
             return
         text = "".join(capture.parts)
         if capture is self._span:
@@ -258,7 +235,7 @@ class _Preparer(HTMLParser):
             self._add_span(text)
             return
         self._pre = None
-        if self._inline_depth or self._in_cell():
+        if self._inline_depth or self.anchors.open_anchors or self._in_cell():
             # NOTE: a fenced block cannot sit in a table cell, heading or
             # link, so a <pre> there becomes a one-line code span.
             self._add_span(text)
@@ -274,36 +251,72 @@ class _Preparer(HTMLParser):
         if span:
             self.out.append(self.tokens.span(len(self.spans)))
             self.spans.append(span)
+            self._span_texts.append(text)
+
+    # Links, images and media
+
+    def _anchor_starttag(self, tag: str, attrs: Attributes) -> None:
+        values = {name: value or "" for name, value in attrs}
+        if tag == "a":
+            self.anchors.start_anchor(values.get("href", ""), self._in_cell())
+        elif tag == "img":
+            self.anchors.image(values, self._in_cell())
+        else:
+            self.anchors.embed(values, self._in_cell())
+
+    # Other elements
+
+    def _write_starttag(self, tag: str, attrs: Attributes) -> None:
+        if tag in ("sup", "sub"):
+            self._scripts.append((tag, len(self.out)))
+        elif tag in _REWRITTEN:
+            self.out.append(_REWRITTEN[tag][0])
+        elif tag not in _TRANSPARENT:
+            self._track_start(tag)
+            self.out.append(self._start_tag(tag, attrs))
+
+    def _end_script(self, tag: str) -> None:
+        """Write a footnote number in <sup> or <sub> as superscript or
+        subscript digits. Other text inside stays as it is."""
+        while self._scripts:
+            open_tag, start = self._scripts.pop()
+            if open_tag == tag:
+                text = self.tokens.unescape("".join(self.out[start:]))
+                digits = superscript(text, below=tag == "sub")
+                if digits is not None:
+                    del self.out[start:]
+                    self.out.append(digits)
+                return
 
     def _in_cell(self) -> bool:
-        return any(self._tables)
+        return self._tables.in_cell
 
     def _track_start(self, tag: str) -> None:
         if tag in _INLINE_CONTEXTS:
             self._inline_depth += 1
-        elif tag == "table":
-            self._tables.append(False)
-        elif tag in ("td", "th") and self._tables:
-            self._tables[-1] = True
-        elif tag == "tr" and self._tables:
-            self._tables[-1] = False
+        self._tables.start(tag)
 
-    def _track_end(self, tag: str) -> None:
+    def _track_end(self, tag: str) -> bool:
+        """Note an end tag; return whether to write it."""
         if tag in _INLINE_CONTEXTS:
             self._inline_depth = max(0, self._inline_depth - 1)
-        elif tag == "table" and self._tables:
-            self._tables.pop()
-        elif tag in ("td", "th", "tr") and self._tables:
-            self._tables[-1] = False
+        start = self._tables.end(tag)
+        if start is None:
+            return True
+        # The cells became paragraphs, where a "|" needs no backslash.
+        if not self._tables.in_cell:
+            for match in self._span_token.finditer("".join(self.out[start:])):
+                index = int(match[1])
+                self.spans[index] = code_span(self._span_texts[index])
+        return False
 
     def _start_tag(self, tag: str, attrs: Attributes) -> str:
         parts = [tag]
         for name, value in attrs:
+            if name in ("href", "src"):
+                continue  # links and images are tokens; others need none
             if value is None:
                 parts.append(name)
                 continue
-            value = clean_text(value)
-            if self.base_url and _URL_ATTRIBUTES.get(tag) == name:
-                value = urljoin(self.base_url, value.strip())
-            parts.append(f'{name}="{escape(value)}"')
+            parts.append(f'{name}="{escape(clean_text(value))}"')
         return "<" + " ".join(parts) + ">"

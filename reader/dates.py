@@ -112,14 +112,18 @@ def _parse_named_zone(local: str, zone: str) -> datetime | None:
     if naive is None:
         return None
     offset = timezone(timedelta(minutes=minutes))
-    return naive.replace(tzinfo=offset).astimezone(UTC)
+    try:
+        return naive.replace(tzinfo=offset).astimezone(UTC)
+    except OverflowError:  # a time near year 1 or 9999 shifted past it
+        return None
 
 
 def _parse_naive(local: str) -> datetime | None:
     """Parse an RFC 822 or ISO 8601 date and time that carries no zone."""
     try:
         return parsedate_to_datetime(local).replace(tzinfo=None)
-    except (ValueError, TypeError, IndexError):
+    # OverflowError: a field too large for a C int, as in "09:3030303030:00".
+    except (ValueError, TypeError, IndexError, OverflowError):
         pass
     try:
         return datetime.fromisoformat(local).replace(tzinfo=None)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from reader.rows import ROW_COLUMNS, EntryRow, SortKey, row_from_tuple
@@ -120,37 +119,6 @@ class EntryLists:
         return int(self._db.execute(sql, [*params, *newer, *older]).fetchone()[0])
 
 
-class EntryMarks:
-    """Writes over whole scopes; a mixin of ``Store``."""
-
-    _db: sqlite3.Connection
-
-    def mark_scope_read(
-        self, scope: EntryScope, *, before: datetime | None = None
-    ) -> int:
-        """Mark the unread entries of ``scope`` read, only those dated
-        before ``before`` when given; return how many changed."""
-        unread = EntryScope(scope.feed_id, True, scope.starred_only, scope.search)
-        where, params = scope_where(unread)
-        if before is not None:
-            where += " AND e.sort_date < ?"
-            params.append(_utc_text(before))
-        stamp = _utc_text(datetime.now(UTC))
-        sql = f"UPDATE entries AS e SET read = 1, read_at = ? WHERE {where}"
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
-            changed = self._db.execute(sql, [stamp, *params]).rowcount
-        except BaseException:
-            self._db.rollback()
-            raise
-        self._db.commit()
-        return changed
-
-
-def _utc_text(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="microseconds")
-
-
 def scope_where(scope: EntryScope) -> tuple[str, list[Any]]:
     """Return the WHERE condition over ``entries e`` and its parameters."""
     clauses = ["1"]
@@ -176,17 +144,14 @@ def scope_where(scope: EntryScope) -> tuple[str, list[Any]]:
 def scope_table(scope: EntryScope) -> str:
     """Return ``entries e`` bound to the covering index of ``scope``.
 
-    SQLite 3.40 costs a partial index like the full one, and with a search
-    it prefers reading matches by rowid from the wide rows and sorting them.
+    SQLite 3.40 costs the partial index of starred entries like a full one,
+    and with a search it prefers reading matches by rowid from the wide rows
+    and sorting them.
     Naming the index keeps every list an index scan in list order, and makes
     SQLite raise an error, not pick a slow plan, if a query stops fitting it.
     """
     if scope.starred_only:
         index = "entries_starred_rows"
-    elif scope.unread_only:
-        index = "entries_unread_rows"
-        if scope.feed_id is not None:
-            index = "entries_unread_feed_rows"
     else:
         index = "entries_rows" if scope.feed_id is None else "entries_feed_rows"
     return f"entries e INDEXED BY {index}"

@@ -40,7 +40,7 @@ class ParsedEntry:
     content: str
     """Body HTML (full content if given, else the summary)."""
     summary: str
-    """Summary HTML or text, as the feed gave it."""
+    """Summary as HTML; a plain-text summary is escaped into paragraphs."""
     enclosures: tuple[Enclosure, ...] = ()
 
 

@@ -1,20 +1,18 @@
-"""Turn feed documents (RSS 0.9x, 1.0, 2.0 and Atom) into ParsedFeed values.
+"""Turn feed documents into ParsedFeed values.
 
-feedparser 6 does the XML work. This module decides entry identity, converts
-dates to UTC, makes links absolute and cleans every string a feed supplies.
-``parse_feed`` does no I/O, so callers can run it in a thread or process pool.
+RSS 0.9x, 1.0 and 2.0 and Atom 0.3 and 1.0 go through feedparser 6, which
+does the XML work. This module decides entry identity, converts dates to
+UTC, makes links absolute and cleans every string a feed supplies. JSON Feed
+documents go to ``reader.jsonfeed``. ``parse_feed`` does no I/O, so callers
+can run it in a thread or process pool.
 """
 
 from __future__ import annotations
 
-import hashlib
 import io
 import re
-from collections.abc import Iterable
-from dataclasses import replace
 from datetime import datetime
 from typing import Any
-from urllib.parse import urljoin, urlsplit
 
 import feedparser
 
@@ -22,8 +20,19 @@ import feedparser
 # pyproject.toml pins feedparser below 7.
 from feedparser.urls import resolve_relative_uris
 
+from reader.charset import repair_document
 from reader.dates import UnknownZoneError, to_utc
-from reader.htmltext import first_words, html_to_text, text_to_html
+from reader.fields import (
+    fallback_title,
+    hash_key,
+    http_url,
+    join_url,
+    merge_enclosures,
+    url_name,
+    with_unique_keys,
+)
+from reader.htmltext import html_to_text, text_to_html
+from reader.jsonfeed import is_json_document, parse_json_feed
 from reader.models import Enclosure, ParsedEntry, ParsedFeed, ParseError
 from reader.textsafe import clean_line, clean_text
 
@@ -40,7 +49,6 @@ _HTML_START = re.compile(
 _ROOT_ELEMENT = re.compile(
     rb"^(?:<\?[^>]*>|<!--.*?-->|<![^>]*>|\s)*<([\w:.-]+)", re.DOTALL
 )
-_URL_FORBIDDEN = re.compile(r"[\x00-\x20\x7f-\x9f]")
 
 
 def parse_feed(
@@ -51,21 +59,24 @@ def parse_feed(
     ``url`` is where the bytes came from (the final URL after redirects, or a
     local path): relative links resolve against it. ``content_type`` is the
     HTTP Content-Type header, if any. feedparser weighs its charset when it
-    picks the decoding. Raises ParseError when the bytes are not an RSS or
-    Atom feed.
+    picks the decoding. Raises ParseError when the bytes are not an RSS,
+    Atom or JSON feed.
     """
     _reject_known_non_feeds(content, url, content_type)
+    if is_json_document(content, content_type):
+        return parse_json_feed(content, url)
+    content, warnings = repair_document(content, content_type)
     result = _run_feedparser(content, url, content_type)
     feed = result.feed
     if not (result.get("version") or result.entries or feed.get("title")):
         raise ParseError(_describe_non_feed(content, url, content_type, result))
 
-    warnings = _bozo_warnings(result, content_type)
+    warnings += _bozo_warnings(result, content_type)
     entries = [_entry(raw, feed, url, warnings) for raw in result.entries]
     return ParsedFeed(
-        title=_detail_text(feed.get("title_detail")) or _url_name(url),
+        title=_detail_text(feed.get("title_detail")) or url_name(url),
         link=_alternate_link(feed, url),
-        entries=_with_unique_keys(entries),
+        entries=with_unique_keys(entries),
         warnings=tuple(dict.fromkeys(warnings)),
     )
 
@@ -99,20 +110,22 @@ def _run_feedparser(content: bytes, url: str, content_type: str | None) -> Any:
         ) from error
 
 
+def looks_like_html(content: bytes, content_type: str | None) -> bool:
+    """Return whether a response is an HTML page, by media type or first tag."""
+    media_type = (content_type or "").split(";")[0].strip().lower()
+    head = content[:2048].lstrip(b"\xef\xbb\xbf \t\r\n")
+    return media_type in _HTML_TYPES or bool(_HTML_START.match(head))
+
+
 def _reject_known_non_feeds(content: bytes, url: str, content_type: str | None) -> None:
     """Raise ParseError for bodies that are recognisably not XML feeds."""
     head = content[:2048].lstrip(b"\xef\xbb\xbf \t\r\n")
     if not head:
         raise ParseError(f"{url} has an empty body, not a feed")
     if head.startswith(_GZIP_MAGIC):
-        raise ParseError(
-            f"{url} is gzip-compressed data, not a feed. The server probably "
-            "sent it without a Content-Encoding: gzip header."
-        )
-    media_type = (content_type or "").split(";")[0].strip().lower()
-    is_json_type = media_type.endswith("json") and not head.startswith(b"<")
-    if head.startswith(b"{") or is_json_type:
-        raise ParseError(f"{url} is a JSON document. JSON Feed is not supported yet.")
+        # fetch_feed decompresses gzip bodies, so this one was compressed twice
+        # or read by a caller that skipped fetch_feed.
+        raise ParseError(f"{url} is gzip-compressed data, not a feed document")
     if _HTML_START.match(head):
         raise ParseError(_html_page_message(url))
 
@@ -150,7 +163,7 @@ def _bozo_warnings(result: Any, content_type: str | None) -> list[str]:
 
 def _entry(raw: _Item, feed: _Item, url: str, warnings: list[str]) -> ParsedEntry:
     """Build one ParsedEntry from a feedparser entry; the key may repeat."""
-    base = _join(url, _entry_base(raw))
+    base = join_url(url, _entry_base(raw))
     link = _alternate_link(raw, base) or _guid_link(raw)
     title = _detail_text(raw.get("title_detail"))
     summary = _detail_html(raw.get("summary_detail"), url)
@@ -158,20 +171,15 @@ def _entry(raw: _Item, feed: _Item, url: str, warnings: list[str]) -> ParsedEntr
     author = clean_line(raw.get("author") or feed.get("author") or "") or None
     return ParsedEntry(
         key=_entry_key(raw, link, title, summary),
-        title=title or _fallback_title(summary or content, link),
+        title=title or fallback_title(summary or content, link),
         link=link,
         author=author,
-        published=_date(raw, "published", warnings),
+        published=_published(raw, warnings),
         updated=_date(raw, "updated", warnings),
         content=content,
         summary=summary,
         enclosures=_enclosures(raw, base),
     )
-
-
-def _fallback_title(body: str, link: str | None) -> str:
-    """Make a title for an untitled entry from its first words or its link."""
-    return first_words(html_to_text(body)) or link or "(untitled)"
 
 
 def _entry_base(raw: _Item) -> str:
@@ -193,28 +201,7 @@ def _entry_key(raw: _Item, link: str | None, title: str, summary: str) -> str:
     if link:
         return link
     date = dict.get(raw, "published") or dict.get(raw, "updated") or ""
-    parts = [title, date] if title or date else [summary]
-    digest = hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
-    return f"sha256:{digest}"
-
-
-def _with_unique_keys(entries: Iterable[ParsedEntry]) -> tuple[ParsedEntry, ...]:
-    """Suffix "#2", "#3"... to keys already used earlier in the document.
-
-    Feeds do repeat guids. Merging such entries would hide one of them, and
-    document order keeps the suffixes stable across refreshes.
-    """
-    seen: set[str] = set()
-    unique = []
-    for entry in entries:
-        key = entry.key
-        counter = 1
-        while key in seen:
-            counter += 1
-            key = f"{entry.key}#{counter}"
-        seen.add(key)
-        unique.append(entry if key == entry.key else replace(entry, key=key))
-    return tuple(unique)
+    return hash_key(title, date, summary)
 
 
 def _alternate_link(item: _Item, base: str) -> str | None:
@@ -225,7 +212,7 @@ def _alternate_link(item: _Item, base: str) -> str | None:
     """
     for link in item.get("links") or []:
         if link.get("rel", "alternate") == "alternate" and link.get("href"):
-            absolute = _http_url(link["href"], base)
+            absolute = http_url(link["href"], base)
             if absolute:
                 return absolute
     return None
@@ -234,31 +221,8 @@ def _alternate_link(item: _Item, base: str) -> str | None:
 def _guid_link(raw: _Item) -> str | None:
     """Return a permalink guid that is itself an absolute http(s) URL."""
     if raw.get("guidislink") and raw.get("id"):
-        return _http_url(raw["id"], "")
+        return http_url(raw["id"], "")
     return None
-
-
-def _join(base: str, reference: str) -> str:
-    """Resolve ``reference`` against ``base``, keeping ``base`` if it fails."""
-    try:
-        return urljoin(base, reference)
-    except ValueError:  # for example an invalid IPv6 host in an xml:base
-        return base
-
-
-def _http_url(href: str, base: str) -> str | None:
-    """Resolve ``href`` against ``base``, returning None unless it is http(s)."""
-    try:
-        absolute = urljoin(base, href.strip())
-        parts = urlsplit(absolute)
-    except ValueError:  # for example an invalid IPv6 host
-        return None
-    absolute = absolute.replace(" ", "%20")
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        return None
-    if _URL_FORBIDDEN.search(absolute):
-        return None
-    return absolute
 
 
 def _detail_text(detail: _Item | None) -> str:
@@ -278,7 +242,7 @@ def _detail_html(detail: _Item | None, url: str) -> str:
     value = detail["value"]
     if detail.get("type") not in _HTML_TYPES:
         return clean_text(text_to_html(value))
-    base = _join(url, detail.get("base") or "")
+    base = join_url(url, detail.get("base") or "")
     # NOTE: the sanitizer empties unsafe hrefs such as javascript: URLs, and
     # the resolver then points the empty href at the base, as HTML does.
     return clean_text(resolve_relative_uris(value, base, "utf-8", detail["type"]))
@@ -305,12 +269,13 @@ def _date(raw: _Item, field: str, warnings: list[str]) -> datetime | None:
         return None
 
 
-def _enclosures(raw: _Item, base: str) -> tuple[Enclosure, ...]:
-    """Merge enclosures and media:content, one per URL in document order.
+def _published(raw: _Item, warnings: list[str]) -> datetime | None:
+    """Return the publication date, else Atom 0.3's creation date, in UTC."""
+    return _date(raw, "published", warnings) or _date(raw, "created", warnings)
 
-    A URL listed twice keeps its first type and length, filled in from the
-    later listing where the first left them out.
-    """
+
+def _enclosures(raw: _Item, base: str) -> tuple[Enclosure, ...]:
+    """Merge enclosures and media:content, one per URL in document order."""
     listed = [
         (e.get("href"), e.get("type"), e.get("length"))
         for e in raw.get("enclosures") or []
@@ -319,28 +284,4 @@ def _enclosures(raw: _Item, base: str) -> tuple[Enclosure, ...]:
         (m.get("url"), m.get("type"), m.get("filesize"))
         for m in raw.get("media_content") or []
     ]
-    found: dict[str, Enclosure] = {}
-    for href, media_type, length in listed:
-        url = _http_url(href, base) if href else None
-        if url is None:
-            continue
-        new = Enclosure(url, clean_line(media_type or "") or None, _length(length))
-        old = found.get(url, new)
-        found[url] = Enclosure(url, old.type or new.type, old.length or new.length)
-    return tuple(found.values())
-
-
-def _length(value: object) -> int | None:
-    """Return a declared size in bytes, or None if missing, invalid or zero."""
-    try:
-        length = int(str(value).strip())
-    except ValueError:
-        return None
-    return length if length > 0 else None
-
-
-def _url_name(url: str) -> str:
-    """Return a feed name made from its URL: the host, else the file name."""
-    parts = urlsplit(url)
-    name = parts.hostname or parts.path.rstrip("/").rsplit("/", 1)[-1] or url
-    return clean_line(name)
+    return merge_enclosures(listed, base)

@@ -15,8 +15,10 @@ from reader.models import StoreError
 # Timestamps are TEXT in ISO 8601, always UTC with a "+00:00" suffix, so they
 # sort correctly as strings. Flags keep the time they were set beside them.
 _SCHEMA_V1 = """
+-- AUTOINCREMENT keeps ids of removed feeds and entries from being reused,
+-- so an id in a user's script never points at another feed later.
 CREATE TABLE feeds (
-    id             INTEGER PRIMARY KEY,
+    id             INTEGER PRIMARY KEY AUTOINCREMENT,
     url            TEXT NOT NULL UNIQUE,   -- http(s) URL or local file path
     title          TEXT,                   -- from the document; NULL before a refresh
     link           TEXT,                   -- the site the feed belongs to
@@ -29,7 +31,7 @@ CREATE TABLE feeds (
 );
 
 CREATE TABLE entries (
-    id           INTEGER PRIMARY KEY,
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
     feed_id      INTEGER NOT NULL REFERENCES feeds (id) ON DELETE CASCADE,
     key          TEXT NOT NULL,            -- identity within the feed
     title        TEXT NOT NULL,
@@ -67,6 +69,23 @@ CREATE TABLE markdown_cache (
     entry_id      INTEGER PRIMARY KEY REFERENCES entries (id) ON DELETE CASCADE,
     content_hash  TEXT NOT NULL,
     markdown      TEXT NOT NULL
+);
+"""
+
+# Folders are one level: a feed names its folder, and a folder exists while
+# a feed is in it. Nested OPML outlines keep their path in the name
+# ("Tech/Python"), and OPML export rebuilds the nesting from it, so a round
+# trip is exact without a tree in the schema.
+_FOLDERS_AND_TITLES = """
+ALTER TABLE feeds ADD COLUMN folder TEXT;      -- NULL: not in a folder
+ALTER TABLE feeds ADD COLUMN user_title TEXT;  -- set by rename; shown over title
+
+CREATE INDEX feeds_by_folder ON feeds (folder) WHERE folder IS NOT NULL;
+
+-- The entries the last "mark all read" changed, so it can be undone. A new
+-- mark-all replaces the rows; undo deletes them.
+CREATE TABLE mark_all_undo (
+    entry_id  INTEGER PRIMARY KEY REFERENCES entries (id) ON DELETE CASCADE
 );
 """
 
@@ -135,14 +154,11 @@ CREATE INDEX entries_feed_rows
     ON entries (feed_id, sort_date DESC, id DESC, read, starred, title);
 CREATE INDEX entries_rows
     ON entries (sort_date DESC, id DESC, feed_id, read, starred, title);
+-- Unread lists scan the two indexes above, skipping read rows, because a
+-- partial index of unread entries would be written on every new entry and
+-- every mark. Starred entries are few and rarely change, so they have one.
 -- SQLite 3.40 does not count a partial index's WHERE column as covered, so
--- read and starred are in every index.
-CREATE INDEX entries_unread_feed_rows
-    ON entries (feed_id, sort_date DESC, id DESC, read, starred, title)
-    WHERE read = 0;
-CREATE INDEX entries_unread_rows
-    ON entries (sort_date DESC, id DESC, feed_id, read, starred, title)
-    WHERE read = 0;
+-- starred is in it.
 CREATE INDEX entries_starred_rows
     ON entries (sort_date DESC, id DESC, feed_id, read, starred, title)
     WHERE starred = 1;
@@ -222,7 +238,7 @@ CREATE TABLE saved_searches (
 );
 """
 
-MIGRATIONS: tuple[str, ...] = (_SCHEMA_V1, _SCHEMA_SCALE)
+MIGRATIONS: tuple[str, ...] = (_SCHEMA_V1, _FOLDERS_AND_TITLES, _SCHEMA_SCALE)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -231,15 +247,35 @@ def migrate(connection: sqlite3.Connection, path: str) -> None:
 
     Raises StoreError when the database was written by a newer tidings.
     """
-    (version,) = connection.execute("PRAGMA user_version").fetchone()
+    version = reject_newer(connection, path)
+    for number in range(version, SCHEMA_VERSION):
+        try:
+            _apply(connection, number + 1, MIGRATIONS[number])
+        except sqlite3.OperationalError:
+            # Another process opening the same cache may have applied this
+            # migration after the version was read ("table feeds already
+            # exists"). Its user_version is committed with the script.
+            if schema_version(connection) <= number:
+                raise
+
+
+def reject_newer(connection: sqlite3.Connection, path: str) -> int:
+    """Return the database's schema version, or raise StoreError if a newer
+    tidings wrote it. Only reads, so a rejected file stays byte for byte."""
+    version = schema_version(connection)
     if version > SCHEMA_VERSION:
         raise StoreError(
             f"cache {path} has schema version {version}, but this tidings "
             f"reads up to version {SCHEMA_VERSION}; upgrade tidings or use "
             "another cache with --db"
         )
-    for number in range(version, SCHEMA_VERSION):
-        _apply(connection, number + 1, MIGRATIONS[number])
+    return version
+
+
+def schema_version(connection: sqlite3.Connection) -> int:
+    """Return the number of migrations applied to the database."""
+    (version,) = connection.execute("PRAGMA user_version").fetchone()
+    return int(version)
 
 
 def _apply(connection: sqlite3.Connection, version: int, script: str) -> None:

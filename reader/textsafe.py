@@ -34,15 +34,28 @@ _BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 _WHITESPACE_RUN = re.compile(r"\s+")
 
+# Line and paragraph separators, and NEL (a C1 control): line breaks that
+# terminals do not treat as line breaks.
+_LINE_SEPARATORS = re.compile("[\u2028\u2029\x85]")
+
+# Characters whose width terminals disagree on, measured against rich 15
+# (which Textual lays out with) in tmux 3.3a: variation selectors, which
+# turn a one-cell symbol such as U+2764 into a two-cell emoji in some
+# terminals only; emoji skin-tone modifiers, two cells of their own in some
+# terminals and none in others; and the soft hyphen, one cell or none.
+_WIDTH_AMBIGUOUS = re.compile("[\ufe0e\ufe0f\U0001f3fb-\U0001f3ff\xad]")
+
 
 def clean_text(text: str) -> str:
     """Remove escape sequences, control and bidi characters, keeping newlines
     and tabs.
 
     Carriage returns become newlines, so "a\\r\\nb" keeps one line break and a
-    bare "\\r" cannot move the cursor back over text already written.
+    bare "\\r" cannot move the cursor back over text already written. NEL
+    and the Unicode line and paragraph separators become newlines too.
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _LINE_SEPARATORS.sub("\n", text)
     text = _ESCAPE_SEQUENCE.sub("", text)
     text = _CONTROLS.sub("", text)
     return _BIDI_CONTROLS.sub("", text)
@@ -55,3 +68,19 @@ def clean_line(text: str) -> str:
     are trimmed: titles, authors and feed names are shown on one row.
     """
     return _WHITESPACE_RUN.sub(" ", clean_text(text)).strip()
+
+
+def stable_width(text: str) -> str:
+    """Return ``text`` without the characters whose width terminals disagree
+    on: variation selectors, emoji skin-tone modifiers and soft hyphens.
+
+    For text laid out in columns, such as list rows: what remains measures
+    the same in rich, which Textual lays out with, and in tmux 3.3a, so a
+    row does not push the columns after it. "❤️" shows as the one-cell "❤"
+    and "👍🏽" as "👍".
+
+    NOTE: zero-width joiner sequences such as "👩‍💻" are kept. rich and tmux
+    3.3a count them as two cells, but a terminal that draws each joined
+    emoji apart shows them wider.
+    """
+    return _WIDTH_AMBIGUOUS.sub("", text)

@@ -37,6 +37,7 @@ from reader.models import (
     ParsedFeed,
     ParseError,
     RefreshSummary,
+    StoreError,
     TidingsError,
 )
 from reader.store import Store
@@ -70,7 +71,8 @@ async def refresh_feeds(
     At most ``concurrency`` feeds are in flight, and at most ``per_host`` of
     them on one host. Errors are stored on their feed and reported in the
     summary. Raises FeedNotFoundError for an unknown id before fetching
-    anything, and re-raises what ``on_progress`` raises.
+    anything, StoreError when the cache cannot be written (the feeds stored
+    so far stay stored), and re-raises what ``on_progress`` raises.
     """
     if concurrency < 1 or per_host < 1:
         raise ValueError("concurrency and per_host must be at least 1")
@@ -145,8 +147,14 @@ class _Run:
                 on_progress(result, done, len(feeds))
             return result
 
-        async with asyncio.TaskGroup() as group:
-            tasks = [group.create_task(refresh_and_report(feed)) for feed in feeds]
+        try:
+            async with asyncio.TaskGroup() as group:
+                tasks = [group.create_task(refresh_and_report(feed)) for feed in feeds]
+        except* StoreError as failed:
+            # The cache cannot be written (disk full, locked, damaged), so
+            # the remaining feeds would fail the same way. The task group
+            # has cancelled them, and the first error reaches the caller.
+            raise failed.exceptions[0] from None
         return tuple(task.result() for task in tasks)
 
     async def refresh_guarded(self, feed: Feed) -> FeedRefreshed:
@@ -156,6 +164,9 @@ class _Run:
         async with self._host_slot(feed.url), self._slots:
             try:
                 return await self.refresh(feed)
+            except StoreError as error:
+                logger.error("refresh stopped feed_id=%d error=%s", feed.id, error)
+                raise StoreError(f"refresh of {feed.url} stopped: {error}") from error
             except (FetchError, ParseError) as error:
                 logger.warning("refresh failed feed_id=%d error=%s", feed.id, error)
                 return self._record_error(feed, str(error))

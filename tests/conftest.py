@@ -7,10 +7,21 @@ from pathlib import Path
 
 import pytest
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-SEED_PATH = Path(
-    os.environ.get("TIDINGS_SEED", SHARED / "seeds" / "000_ca3e16736f1b57db.txt")
-)
+SEED_NAME = "000_ca3e16736f1b57db.txt"
+
+
+def _find_seed() -> Path:
+    # shared/ sits beside the checkout; a git worktree nested one level
+    # deeper finds it further up.
+    repository = Path(__file__).resolve().parents[1]
+    for folder in repository.parents:
+        candidate = folder / "shared" / "seeds" / SEED_NAME
+        if candidate.is_file():
+            return candidate
+    return repository.parent / "shared" / "seeds" / SEED_NAME
+
+
+SEED_PATH = Path(os.environ.get("TIDINGS_SEED") or _find_seed())
 FIXTURES = Path(__file__).parent / "fixtures"
 
 

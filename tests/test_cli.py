@@ -246,3 +246,67 @@ def test_entries_pipe_closed_early(db_path: Path) -> None:
     )
     assert "BrokenPipeError" not in pipeline.stderr
     assert "Traceback" not in pipeline.stderr
+
+
+def test_db_option_after_subcommand(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "after.sqlite3"
+    assert run(capsys, "add", str(LANTERN), "--db", str(path))[0] == 0
+    with Store(path) as store:
+        assert [feed.title for feed in store.list_feeds()] == ["Lantern Dev Notes"]
+
+
+def test_remove_several_feeds(
+    lantern: dict, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(capsys, "add", str(FRESH))[0] == 0
+    status, out, _ = run(capsys, "remove", "1", "2")
+    assert status == 0
+    assert out.count("Removed feed") == 2
+    assert feeds_json(capsys) == []
+
+
+def test_remove_unknown_among_ids_changes_nothing(
+    lantern: dict, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, _, err = run(capsys, "remove", "1", "99")
+    assert status == 2
+    assert "feed 99 not found" in err
+    assert len(feeds_json(capsys)) == 1
+
+
+def test_feed_ids_not_reused(lantern: dict, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, "remove", "1")[0] == 0
+    status, out, _ = run(capsys, "add", str(LANTERN))
+    assert status == 0
+    assert out.startswith("Added feed 2: ")
+
+
+def test_refresh_error_reported_once(
+    db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    copy = tmp_path / "gone.xml"
+    shutil.copy(FRESH, copy)
+    assert run(capsys, "add", str(copy))[0] == 0
+    copy.unlink()
+    status, out, err = run(capsys, "refresh")
+    assert status == 1
+    assert "Refreshed 1 feed: 0 new entries, 1 failed." in out
+    assert err.count("\n") == 1
+    assert err.count(str(copy)) == 1
+
+
+def test_add_prints_singular_count(
+    db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    single = tmp_path / "single.xml"
+    single.write_text(
+        "<rss version='2.0'><channel><title>One</title>"
+        "<item><title>Only</title><guid isPermaLink='false'>only</guid></item>"
+        "</channel></rss>",
+        encoding="utf-8",
+    )
+    status, out, _ = run(capsys, "add", str(single))
+    assert status == 0
+    assert out.strip() == "Added feed 1: One (1 entry)"

@@ -23,6 +23,7 @@ from reader.convert import (
     html_to_markdown,
     markdown_to_text,
 )
+from reader.links import parse_link_list
 
 _MARKDOWN = MarkdownIt("commonmark").enable("table")
 _CONTROLS_EXCEPT_NL_TAB = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -134,6 +135,12 @@ def _code_owners(markdown: str) -> list[str | None]:
     return owners
 
 
+def _body(markdown: str) -> str:
+    """Return ``markdown`` without the numbered link list that ends it."""
+    end = markdown.rfind("* * *\n\nLinks:\n\n")
+    return markdown if end < 0 else markdown[:end]
+
+
 def _assert_no_controls(text: str) -> None:
     found = _CONTROLS_EXCEPT_NL_TAB.findall(text)
     assert found == [], f"control characters in output: {found!r}"
@@ -242,6 +249,31 @@ def test_pre_newline_rule() -> None:
     assert blocks == [("", "\nkept blank\n"), ("", "\nafter code tag\n")]
 
 
+def test_code_trailing_blank_lines_kept() -> None:
+    html = (
+        "<pre><code>first\n\n\n</code></pre>"
+        "<pre><code>  indented\n    more  \n\n</code></pre>"
+        "<pre>\n</pre>"
+    )
+    blocks = _code_blocks(html_to_markdown(html))
+    assert blocks == [("", "first\n\n\n"), ("", "  indented\n    more  \n\n"), ("", "")]
+
+
+def test_adjacent_blocks_stay_apart() -> None:
+    html = (
+        '<div class="highlight"><pre><code class="language-sh">make</code></pre>'
+        '</div><div class="highlight"><pre><code class="language-sh">make test'
+        "</code></pre></div><pre>one</pre><pre>two</pre>"
+    )
+    blocks = _code_blocks(html_to_markdown(html))
+    assert blocks == [
+        ("sh", "make\n"),
+        ("sh", "make test\n"),
+        ("", "one\n"),
+        ("", "two\n"),
+    ]
+
+
 def test_code_containing_fences() -> None:
     code = "Write:\n```sh\nls\n```\nor ````\n"
     html = f'<pre><code class="language-markdown">{code}</code></pre>'
@@ -263,7 +295,8 @@ def test_pre_inside_link_becomes_span() -> None:
     )
     assert _code_blocks(markdown) == []
     assert _inline_code(markdown) == ["a b"]
-    assert _attribute_values(markdown, "link_open", "href") == ["https://x.example/"]
+    body = _body(markdown)
+    assert _attribute_values(body, "link_open", "href") == ["https://x.example/"]
 
 
 # --- inline code -----------------------------------------------------------
@@ -385,6 +418,25 @@ def test_table_pipes_and_breaks() -> None:
     assert _code_blocks(markdown) == [("", "after the table\n")]
 
 
+def test_one_column_table_becomes_paragraphs() -> None:
+    html = (
+        "<table><tr><td><p>Layout cell</p></td></tr>"
+        "<tr><td>code <code>a|b</code> and c|d</td></tr></table>"
+        "<table><caption>Single</caption><tr><th>Heading only</th></tr></table>"
+    )
+    markdown = html_to_markdown(html)
+    types = {token.type for token in _tokens(markdown)}
+    assert "table_open" not in types
+    assert "heading_open" not in types
+    assert _paragraphs(markdown) == [
+        "Layout cell",
+        "code a|b and c|d",
+        "Single",
+        "Heading only",
+    ]
+    assert _inline_code(markdown) == ["a|b"]
+
+
 def test_nbsp_indentation_stays_text() -> None:
     html = (
         "<p>&nbsp;&nbsp;&nbsp;&nbsp;Four before me</p>"
@@ -418,7 +470,7 @@ def test_control_characters_removed() -> None:
     _assert_no_controls(markdown)
     assert "red and bell" in markdown
     assert _code_blocks(markdown) == [("", "ok done\n")]
-    assert _inline_code(markdown) == ["tick`"]
+    assert _inline_code(_body(markdown)) == ["tick`"]
     _assert_no_controls(markdown_to_text(markdown))
 
 
@@ -427,7 +479,7 @@ def test_relative_urls_resolved() -> None:
         '<p><a href="/post/2">next</a> <img src="img/fig.png" alt="fig"> '
         '<a href="https://other.example/x">abs</a></p>'
     )
-    markdown = html_to_markdown(html, "https://blog.example/articles/one/")
+    markdown = _body(html_to_markdown(html, "https://blog.example/articles/one/"))
     assert _attribute_values(markdown, "link_open", "href") == [
         "https://blog.example/post/2",
         "https://other.example/x",
@@ -436,7 +488,14 @@ def test_relative_urls_resolved() -> None:
         "https://blog.example/articles/one/img/fig.png"
     ]
     unresolved = html_to_markdown(html)
-    assert _attribute_values(unresolved, "link_open", "href")[0] == "/post/2"
+    assert _attribute_values(_body(unresolved), "link_open", "href") == [
+        "https://other.example/x"
+    ]
+    assert [link.url for link in parse_link_list(unresolved)] == [
+        "/post/2",
+        "img/fig.png",
+        "https://other.example/x",
+    ]
 
 
 PROSE_CASES = [

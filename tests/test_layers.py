@@ -20,10 +20,17 @@ CORE_MODULES = [
     "reader.fetch",
     "reader.parse",
     "reader.convert",
+    "reader.links",
+    "reader.lexers",
+    "reader.render",
     "reader.update",
     "reader.articles",
     "reader.welcome",
     "reader.cli",
+    "reader.backup",
+    "reader.export",
+    "reader.convert_limits",
+    "reader.store_errors",
     "reader.cli_search",
 ]
 TUI_DIR = Path(__file__).resolve().parents[1] / "reader" / "tui"

@@ -114,7 +114,7 @@ def test_retention_none_keeps_all(tmp_path: Path, clock: list[datetime]) -> None
     with Store(tmp_path / "all.sqlite3", retention=None) as store:
         feed_id = store.add_feed("https://r.test/feed").id
         save(store, feed_id, entry("a", 400), entry("b", 400))
-        store.mark_scope_read(EntryScope())
+        store.mark_all_read()
         save(store, feed_id, entry("c", 0))
         assert keys(store, feed_id) == {"a", "b", "c"}
 
@@ -123,7 +123,7 @@ def test_shorter_retention(tmp_path: Path, clock: list[datetime]) -> None:
     with Store(tmp_path / "short.sqlite3", retention=timedelta(days=7)) as store:
         feed_id = store.add_feed("https://r.test/feed").id
         save(store, feed_id, entry("a", 8), entry("b", 6))
-        store.mark_scope_read(EntryScope())
+        store.mark_all_read()
         save(store, feed_id, entry("c", 0))
         assert keys(store, feed_id) == {"b", "c"}
 

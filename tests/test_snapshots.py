@@ -24,6 +24,7 @@ FIXTURES = Path(__file__).parent / "fixtures" / "tui"
 # Stored feed URLs are relative names, so the screenshot does not depend on
 # where the repository is checked out.
 FEED_NAMES = ("lantern.xml", "markup.xml")
+READING_SIZE = (120, 60)
 
 
 @pytest.fixture
@@ -64,3 +65,52 @@ def test_main_screen_with_code(
     entry's article with Python and YAML code highlighted."""
     app = TidingsApp(store)
     assert snap_compare(app, terminal_size=(120, 36), run_before=open_first_entry)
+
+
+@pytest.fixture
+def reading_store(db_path: Path) -> Iterator[Store]:
+    """A cache with only the Reading Room feed: code, a table and links."""
+    with Store(db_path) as store:
+        store.set_meta(WELCOME_META_KEY, "1")
+        content = (FIXTURES / "reading.xml").read_bytes()
+        feed = store.add_feed("reading.xml")
+        parsed = parse_feed(content, "https://reading.test/feed.xml")
+        result = FetchResult(url="reading.xml", content=content)
+        store.save_parsed(feed.id, result, parsed)
+        yield store
+
+
+async def open_and_focus_article(pilot: Pilot[Any]) -> None:
+    """Open the newest entry, move the focus to the article and wait until
+    the whole article is laid out."""
+    await open_first_entry(pilot)
+    await pilot.press("tab")
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def test_article_with_code_table_and_links(
+    snap_compare: Any, reading_store: Store, utc_clock: None
+) -> None:
+    """Link markers in the text, a table with a pipe in a cell, Python code
+    highlighted, an image placeholder and the numbered link list."""
+    app = TidingsApp(reading_store)
+    assert snap_compare(
+        app, terminal_size=READING_SIZE, run_before=open_and_focus_article
+    )
+
+
+def test_reader_mode_with_link_prompt(
+    snap_compare: Any, reading_store: Store, utc_clock: None
+) -> None:
+    """The same article as plain text, with the prompt for a link number."""
+
+    async def reader_mode_prompt(pilot: Pilot[Any]) -> None:
+        await open_and_focus_article(pilot)
+        await pilot.press("v")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.press("f")
+        await pilot.pause()
+
+    app = TidingsApp(reading_store)
+    assert snap_compare(app, terminal_size=READING_SIZE, run_before=reader_mode_prompt)

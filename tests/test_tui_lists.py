@@ -19,6 +19,7 @@ from reader.tui.entry_list import EntryList
 from reader.tui.feed_list import FeedList
 from reader.tui.search_screen import SearchScreen
 from reader.welcome import WELCOME_META_KEY
+from tests.test_cache_damage import PAGE_SIZE, build_cache, damage_pages
 from tests.test_tui import load_fixture, row_text
 
 SIZE = (120, 36)
@@ -225,7 +226,7 @@ async def test_n_finds_far_unread_in_few_queries(
             feed.id, FetchResult(url=feed.url, content=b""), big_feed(6_000)
         )
         scope = EntryScope(feed_id=feed.id)
-        store.mark_scope_read(scope)
+        store.mark_all_read(feed.id)
         far = store.list_rows(scope, limit=1, offset=4_321)[0]
         near = store.list_rows(scope, limit=1, offset=10)[0]
         store.set_read([far.id, near.id], False)
@@ -281,3 +282,26 @@ async def test_many_feeds_draw_only_visible_rows(db_path: Path) -> None:
             assert feeds.current_feed.url == "https://feeds.test/1199"
             assert 0 < len(set(drawn)) < 100
             assert feeds.row_text(feeds.cursor).strip() == "https://feeds.test/1199"
+
+
+async def test_damaged_cache_stops_after_first_screen(db_path: Path) -> None:
+    build_cache(db_path)
+    pages = db_path.stat().st_size // PAGE_SIZE
+    damage_pages(db_path, pages // 2, 4)
+    with Store(db_path) as store:
+        store.set_meta(WELCOME_META_KEY, "1")
+        app = TidingsApp(store)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            assert app.query_one(EntryList).item_count() == 600
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+    assert app.return_code == 2
+
+
+async def test_healthy_cache_keeps_running(store: Store) -> None:
+    app = TidingsApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.is_running
+        assert app.return_code is None

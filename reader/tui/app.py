@@ -8,19 +8,21 @@ import logging
 import webbrowser
 from collections.abc import Callable, Mapping
 from typing import ClassVar
-from urllib.parse import urlsplit
 
 from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.widgets import Footer, Markdown
+from textual.widgets import Footer
 
-from reader.models import Entry, Feed, TidingsError
+from reader.links import is_openable
+from reader.models import Entry, Feed, StoreError, TidingsError
 from reader.store import Store
+from reader.store_errors import quick_check_file
 from reader.textsafe import clean_line
 from reader.tui.article import ArticleView
+from reader.tui.article_actions import ARTICLE_BINDINGS, ArticleActions
 from reader.tui.bodies import load_markdown
 from reader.tui.entry_list import EntryList
 from reader.tui.feed_list import FeedList
@@ -36,11 +38,8 @@ from reader.welcome import ensure_welcome
 
 log = logging.getLogger(__name__)
 
-OPENABLE_SCHEMES = frozenset({"http", "https"})
-"""URL schemes the browser may be asked to open; feed links are untrusted."""
 
-
-class TidingsApp(SearchActions, RefreshActions, App[None]):
+class TidingsApp(SearchActions, ArticleActions, RefreshActions, App[None]):
     """A three-pane feed reader over a ``Store``.
 
     | Key | Binding id | Action |
@@ -56,6 +55,9 @@ class TidingsApp(SearchActions, RefreshActions, App[None]):
     | `m` | `entry.toggle_read` | Mark the entry read or unread |
     | `s` | `entry.toggle_starred` | Star or unstar the entry |
     | `o` | `entry.open_link` | Open the entry's link in the browser |
+    | `y` | `entry.copy_link` | Copy the entry's link to the clipboard |
+    | `1`-`9`, `f` | `article.follow_link` | Open an article link by its number |
+    | `v` | `article.reader_mode` | Show the article as plain text, or styled |
     | `ctrl+f` | `app.search` | Search every cached entry |
     """
 
@@ -86,6 +88,7 @@ class TidingsApp(SearchActions, RefreshActions, App[None]):
         Binding("m", "toggle_read", "Read/unread", id="entry.toggle_read"),
         Binding("s", "toggle_starred", "Star", id="entry.toggle_starred"),
         Binding("o", "open_link", "Browser", id="entry.open_link"),
+        *ARTICLE_BINDINGS,
         Binding("ctrl+f", "search", "Search", id="app.search"),
     ]
 
@@ -127,9 +130,7 @@ class TidingsApp(SearchActions, RefreshActions, App[None]):
         feeds = self.store.list_feeds()
         self.feed_list.set_feeds(feeds, None if welcome is None else welcome.id)
         if not feeds:
-            await self.article.show_notice(
-                "No feeds yet. Subscribe with: tidings add URL"
-            )
+            self.article.show_notice("No feeds yet. Subscribe with: tidings add URL")
             return
         self.entry_list.focus()
         self.call_after_refresh(self._started)
@@ -137,7 +138,7 @@ class TidingsApp(SearchActions, RefreshActions, App[None]):
         if row is not None:
             self.show_row(row)
         if welcome is None:
-            await self.article.show_notice("Select an entry and press Enter.")
+            self.article.show_notice("Select an entry and press Enter.")
             return
         first = self.entry_list.current_entry
         if first is not None:
@@ -151,6 +152,18 @@ class TidingsApp(SearchActions, RefreshActions, App[None]):
         gc.collect()
         gc.freeze()
         gc.enable()
+        self._check_cache()
+
+    @work(thread=True, group="check", exit_on_error=False)
+    def _check_cache(self) -> None:
+        # PRAGMA quick_check reads every page, so it runs beside the first
+        # screen rather than before it. A damaged cache stops the app before
+        # the user is likely to have written anything.
+        try:
+            quick_check_file(self.store.path)
+        except StoreError as error:
+            log.error("cache check failed path=%s error=%s", self.store.path, error)
+            self.call_from_thread(self.exit, None, 2, f"tidings: {error}")
 
     def _add_welcome_feed(self) -> Feed | None:
         try:
@@ -258,7 +271,7 @@ class TidingsApp(SearchActions, RefreshActions, App[None]):
     async def load_article(self, entry: Entry) -> None:
         """Convert the entry's body (cached after the first time) and show it."""
         markdown = await load_markdown(self.store, entry)
-        await self.article.show_entry(entry, markdown)
+        self.article.show_entry(entry, markdown)
 
     def current_entry(self) -> Entry | None:
         """Return the open entry when the article has the focus, else the
@@ -330,18 +343,14 @@ class TidingsApp(SearchActions, RefreshActions, App[None]):
         if entry is not None:
             self.open_link(entry.link)
 
-    @on(Markdown.LinkClicked)
-    def _link_clicked(self, event: Markdown.LinkClicked) -> None:
-        event.stop()
-        self.open_link(event.href)
-
     def open_link(self, url: str | None) -> None:
-        """Open ``url`` in the browser if it is an http(s) URL."""
+        """Open ``url`` in the browser if it is an http, https or mailto URL."""
         if not url:
             self.status.show("This entry has no link")
             return
-        if urlsplit(url).scheme.lower() not in OPENABLE_SCHEMES:
-            self.status.show_error(f"Not opening a non-http(s) link: {url!r}")
+        if not is_openable(url):
+            shown = clean_line(url)
+            self.status.show_error(f"Not opening a non-http(s) link: {shown}")
             return
         self._run_browser(url)
 

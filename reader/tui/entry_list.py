@@ -14,8 +14,7 @@ from reader.listing import EntryScope
 from reader.models import Entry
 from reader.rows import EntryRow
 from reader.store import Store
-from reader.textsafe import clean_line
-from reader.tui.formatting import local_date
+from reader.tui.formatting import display_line, local_date
 from reader.tui.paging import EntryPages, RankedRows, RowSource
 from reader.tui.virtual_list import VirtualList
 
@@ -218,10 +217,10 @@ class EntryList(VirtualList):
         ]
         if self._scope is None or self._scope.feed_id is None:
             feed = self.get_visual_style("entry-list--feed", partial=True)
-            title = Content.styled(clean_line(row.feed_title), feed)
+            title = Content.styled(display_line(row.feed_title), feed)
             parts += [
                 title.truncate(FEED_COLUMN, ellipsis=True, pad=True),
                 Content("  "),
             ]
-        parts.append(Content(clean_line(row.title) or "(untitled)"))
+        parts.append(Content(display_line(row.title) or "(untitled)"))
         return Content("").join(parts)

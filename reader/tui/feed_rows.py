@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from reader.listing import EntryScope
 from reader.models import Feed
 from reader.store import Store
-from reader.textsafe import clean_line
-from reader.tui.formatting import feed_error, feed_title
+from reader.tui.formatting import display_line, feed_error, feed_title
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +62,7 @@ def virtual_rows(store: Store) -> list[FeedRow]:
         rows.append(
             FeedRow(
                 f"search:{saved.id}",
-                clean_line(saved.name),
+                display_line(saved.name),
                 "⌕ ",
                 EntryScope(search=saved.query),
                 0,

@@ -1,8 +1,9 @@
 """Feed and entry fields turned into display text for the panes.
 
-Every string that comes from a feed goes through ``clean_line`` and into a
-``Content`` as plain text, so markup-like titles such as "[bold]x[/]" show
-literally and escape sequences never reach the terminal.
+Every string that comes from a feed goes through ``display_line`` and into a
+``Content`` as plain text. So markup-like titles such as "[bold]x[/]" show
+literally and escape sequences never reach the terminal. Emoji whose width
+terminals disagree on are dropped, so they cannot shift a column.
 """
 
 from __future__ import annotations
@@ -12,7 +13,13 @@ from datetime import datetime
 from textual.content import Content
 
 from reader.models import Entry, Feed
-from reader.textsafe import clean_line
+from reader.textsafe import clean_line, stable_width
+
+
+def display_line(text: str) -> str:
+    """Return untrusted ``text`` as one row of a pane: cleaned by
+    ``clean_line`` and without characters of unstable width."""
+    return stable_width(clean_line(text))
 
 
 def local_date(moment: datetime) -> str:
@@ -27,7 +34,7 @@ def local_datetime(moment: datetime) -> str:
 
 def feed_title(feed: Feed) -> str:
     """Return the feed's title cleaned for one row, else its URL."""
-    return clean_line(feed.title) or clean_line(feed.url)
+    return display_line(feed.title) or display_line(feed.url)
 
 
 def feed_error(feed: Feed) -> str | None:
@@ -38,17 +45,17 @@ def feed_error(feed: Feed) -> str | None:
     """
     if feed.last_error is None:
         return None
-    error = clean_line(feed.last_error).removeprefix(f"{clean_line(feed.url)}: ")
+    error = display_line(feed.last_error).removeprefix(f"{display_line(feed.url)}: ")
     return error or "refresh failed"
 
 
 def entry_header(entry: Entry) -> Content:
     """Build the article header: title, then feed, author and date, then link."""
-    title = clean_line(entry.title) or "(untitled)"
+    title = display_line(entry.title) or "(untitled)"
     details = ["★ starred"] if entry.starred else []
-    details.append(clean_line(entry.feed_title))
-    if entry.author and clean_line(entry.author):
-        details.append(f"by {clean_line(entry.author)}")
+    details.append(display_line(entry.feed_title))
+    if entry.author and display_line(entry.author):
+        details.append(f"by {display_line(entry.author)}")
     if entry.date is not None:
         details.append(local_datetime(entry.date))
     lines = [
@@ -56,5 +63,5 @@ def entry_header(entry: Entry) -> Content:
         Content.styled(" · ".join(part for part in details if part), "$text-muted"),
     ]
     if entry.link:
-        lines.append(Content.styled(clean_line(entry.link), "underline $text-accent"))
+        lines.append(Content.styled(display_line(entry.link), "underline $text-accent"))
     return Content("\n").join(lines)

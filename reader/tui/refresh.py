@@ -17,6 +17,9 @@ from textual.message import Message
 from reader.models import FeedRefreshed, RefreshSummary, TidingsError
 from reader.tui.formatting import feed_error, feed_title
 
+OUTCOME_SECONDS = 15.0
+"""How long the outcome of a finished refresh stays on the status line."""
+
 if TYPE_CHECKING:
     from reader.store import Store
     from reader.tui.entry_list import EntryList
@@ -129,11 +132,15 @@ class RefreshActions:
         if summary.failed:
             first = self.store.get_feed(summary.failed[0].feed_id)
             text = f"{text} ({feed_title(first)}: {feed_error(first)})"
-        self.status.show_refresh(text, failed=bool(summary.failed))
+        self.status.show_refresh(
+            text, failed=bool(summary.failed), clear_after=OUTCOME_SECONDS
+        )
 
     def on_refresh_failed(self, event: RefreshFailed) -> None:
         """Show why the run stopped."""
-        self.status.show_refresh(f"Refresh failed: {event.error}", failed=True)
+        self.status.show_refresh(
+            f"Refresh failed: {event.error}", failed=True, clear_after=OUTCOME_SECONDS
+        )
 
     if TYPE_CHECKING:
         store: Store

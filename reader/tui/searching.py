@@ -6,10 +6,10 @@ from typing import TYPE_CHECKING
 
 from textual.content import Content
 
-from reader.textsafe import clean_line
 from reader.tui.entry_list import EntryList
 from reader.tui.feed_list import FeedList
 from reader.tui.filter_bar import FilterBar
+from reader.tui.formatting import display_line
 from reader.tui.paging import RankedRows
 from reader.tui.search_screen import TYPING_PAUSE, SearchChoice, SearchScreen
 
@@ -71,7 +71,7 @@ class SearchActions:
         if target is None:
             return
         target.set_filter(text)
-        text = clean_line(text)
+        text = display_line(text)
         target.border_subtitle = Content(f"/{text}") if text.strip() else None
         if target is self.entry_list and text.strip():
             self.status.show(f"{target.item_count()} entries match")
@@ -92,7 +92,9 @@ class SearchActions:
             return
         entries = self.entry_list
         entries.show_rows(self.store, RankedRows(choice.rows), choice.index)
-        entries.border_title = Content(f"Entries · Search: {clean_line(choice.query)}")
+        entries.border_title = Content(
+            f"Entries · Search: {display_line(choice.query)}"
+        )
         entries.border_subtitle = None
         entries.focus()
         entry = entries.current_entry

@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.content import Content
+from textual.timer import Timer
 from textual.widgets import Static
 
 from reader.models import Feed
@@ -15,6 +16,8 @@ class StatusLine(Horizontal):
     """Two parts of one line: the latest message, and the progress or outcome
     of the latest refresh, so one never hides the other. Strings are shown
     literally, never as markup."""
+
+    _clear_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         """Put the message on the left and the refresh state on the right."""
@@ -39,15 +42,29 @@ class StatusLine(Horizontal):
         """Replace the message with an error message."""
         self.show(Content.styled(text, "$text-error"))
 
-    def show_refresh(self, text: str, *, failed: bool = False) -> None:
-        """Replace the refresh part, in the error colour if ``failed``."""
+    def show_refresh(
+        self, text: str, *, failed: bool = False, clear_after: float | None = None
+    ) -> None:
+        """Replace the refresh part, in the error colour if ``failed``.
+
+        With ``clear_after`` (seconds) the text goes away by itself, so an
+        old outcome does not sit beside later messages; the feed list keeps
+        showing which feeds failed.
+        """
         content = Content.styled(text, "$text-error" if failed else "$text-accent")
-        self.query_one("#status-refresh", Static).update(content)
+        part = self.query_one("#status-refresh", Static)
+        part.update(content)
+        if self._clear_timer is not None:
+            self._clear_timer.stop()
+            self._clear_timer = None
+        if clear_after is not None:
+            self._clear_timer = self.set_timer(clear_after, lambda: part.update(""))
 
 
 def feed_status(feed: Feed) -> Content:
-    """Describe a feed for the status line: its last error, else its counts."""
+    """Describe a feed for the status line: its counts, then its last error."""
+    counts = f"{feed_title(feed)}: {feed.unread} unread of {feed.total}"
     error = feed_error(feed)
     if error is not None:
-        return Content.styled(f"✗ {feed_title(feed)}: {error}", "$text-error")
-    return Content(f"{feed_title(feed)}: {feed.unread} unread of {feed.total}")
+        return Content.styled(f"✗ {counts} · {error}", "$text-error")
+    return Content(counts)

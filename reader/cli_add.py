@@ -1,0 +1,130 @@
+"""``tidings add``: subscribe to a feed URL, a local file or a web page's feed.
+
+Given an http(s) URL, ``add`` fetches it first. A feed is added as it is. A
+web page is searched for the feeds it lists (see ``reader.discover``), and
+when it lists several, the command prints them numbered and exits with
+status 2 until ``--pick N`` chooses one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from typing import TYPE_CHECKING
+
+from reader.cli_output import error_text, plural
+from reader.cli_refresh import refresh_with_progress
+from reader.models import FeedExistsError, FetchError, UsageError
+from reader.store import Store
+from reader.textsafe import clean_line
+
+if TYPE_CHECKING:
+    from reader.discover import FeedCandidate
+
+
+def configure_add(parser: argparse.ArgumentParser) -> None:
+    """Add the arguments of ``tidings add`` to its parser."""
+    parser.add_argument(
+        "url",
+        metavar="URL_OR_PATH",
+        help="feed URL, web page that links to feeds, or local feed file",
+    )
+    parser.add_argument(
+        "--pick",
+        type=int,
+        metavar="N",
+        help="add feed N of those a web page lists (numbered from 1)",
+    )
+    parser.add_argument(
+        "--no-refresh",
+        action="store_true",
+        help="subscribe to the URL as given, without fetching it or looking "
+        "for feeds on a web page",
+    )
+
+
+def run_add(store: Store, args: argparse.Namespace) -> int:
+    """Subscribe to a feed, or to the feed a web page lists, and fetch it.
+
+    Returns the exit status: 2 when a page lists several feeds and no
+    ``--pick`` chose one.
+    """
+    # Imported here: HTTP would slow every command's start.
+    from reader.fetch import is_local, normalize_feed_url
+
+    url = normalize_feed_url(args.url)
+    direct = args.no_refresh or is_local(url)
+    if args.pick is not None and (args.pick < 1 or direct):
+        raise UsageError(
+            f"invalid --pick {args.pick}; it takes a number from 1 and needs "
+            "an http(s) URL without --no-refresh"
+        )
+    if direct:
+        return _add_and_refresh(store, url, refresh=not args.no_refresh)
+    _reject_subscribed(store, url)
+    try:
+        candidates = asyncio.run(_discover(url))
+    except FetchError as error:
+        # Subscribe anyway, as for a feed that fails on a later refresh, so
+        # a feed can be added while its server is down.
+        feed = store.add_feed(url)
+        store.record_error(feed.id, str(error))
+        print(f"Added feed {feed.id}: {url}")
+        failed = error_text(store.get_feed(feed.id))
+        print(f"tidings: refresh failed: {failed}", file=sys.stderr)
+        return 1
+    chosen = _choose(url, candidates, args.pick)
+    if chosen is None:
+        return 2
+    return _add_and_refresh(store, chosen.url, refresh=True)
+
+
+def _reject_subscribed(store: Store, url: str) -> None:
+    """Raise FeedExistsError before any request if ``url`` is subscribed."""
+    existing = store.find_feed(url)
+    if existing is not None:
+        raise FeedExistsError(f"feed {url} is already subscribed as feed {existing.id}")
+
+
+async def _discover(url: str) -> list[FeedCandidate]:
+    from reader.discover import discover_feeds
+    from reader.fetch import make_client
+
+    async with make_client() as client:
+        return await discover_feeds(client, url)
+
+
+def _choose(
+    url: str, candidates: list[FeedCandidate], pick: int | None
+) -> FeedCandidate | None:
+    """Return the candidate to add, or None after listing several to pick from."""
+    count = len(candidates)
+    if pick is not None and pick > count:
+        listed = "1 feed" if count == 1 else f"{count} feeds; use 1 to {count}"
+        raise UsageError(f"invalid --pick {pick}: {url} lists {listed}")
+    if pick is not None:
+        return candidates[pick - 1]
+    if len(candidates) == 1:
+        return candidates[0]
+    print(f"{clean_line(url)} lists {len(candidates)} feeds:")
+    for number, candidate in enumerate(candidates, start=1):
+        print(f"{number:>3}. {candidate.label()}  <{clean_line(candidate.url)}>")
+    print(f"tidings: choose one and run: tidings add {url} --pick N", file=sys.stderr)
+    return None
+
+
+def _add_and_refresh(store: Store, url: str, *, refresh: bool) -> int:
+    feed = store.add_feed(url)
+    if not refresh:
+        print(f"Added feed {feed.id}: {url}")
+        return 0
+    status = refresh_with_progress(store, [feed.id], quiet=True)
+    feed = store.get_feed(feed.id)
+    if feed.last_error:
+        print(f"Added feed {feed.id}: {url}")
+        print(f"tidings: refresh failed: {error_text(feed)}", file=sys.stderr)
+        return status
+    entries = plural(feed.total, "entry", "entries")
+    print(f"Added feed {feed.id}: {clean_line(feed.title)} ({entries})")
+    return status

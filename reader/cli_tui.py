@@ -1,0 +1,67 @@
+"""Start the TUI with the user's config: keys, theme and browser command.
+
+Importing this module does not import Textual; ``launch_tui`` does.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import TYPE_CHECKING
+
+from reader.browser import browser_opener
+from reader.config import LoadedConfig, load_config
+from reader.store import Store
+
+if TYPE_CHECKING:
+    from reader.tui.app import TidingsApp
+
+log = logging.getLogger(__name__)
+
+
+def textual_theme_names() -> set[str]:
+    """Return the names of Textual's built-in themes."""
+    from textual.theme import BUILTIN_THEMES
+
+    return set(BUILTIN_THEMES)
+
+
+def build_app(store: Store, config: LoadedConfig) -> TidingsApp:
+    """Create the app with the config's keys, theme and browser command,
+    and queue a notification for each problem in the config."""
+    from reader.tui.app import TidingsApp
+
+    settings = config.settings
+    app = TidingsApp(
+        store, keymap=settings.keys, open_in_browser=browser_opener(settings.browser)
+    )
+    if settings.theme in app.available_themes:
+        app.theme = settings.theme
+    else:
+        # The reading theme is registered by the TUI itself; until it is,
+        # the app keeps its own default.
+        log.warning("theme not available theme=%s", settings.theme)
+    for problem in config.problems:
+        app.notify(
+            str(problem), title="Config", severity="warning", timeout=15, markup=False
+        )
+    return app
+
+
+def launch_tui(store: Store) -> int:
+    """Run the TUI on ``store`` with the user's config; return its exit code.
+
+    Config problems are printed to stderr before the TUI takes the screen,
+    so they are still there after it quits, and shown inside it as well.
+    """
+    from reader.tui.logfile import logging_to_file
+
+    config = load_config(themes=textual_theme_names())
+    for problem in config.problems:
+        print(f"tidings: {problem}", file=sys.stderr)
+    app = build_app(store, config)
+    with logging_to_file():
+        for problem in config.problems:
+            log.warning("config problem %s", problem)
+        app.run()
+    return app.return_code or 0

@@ -1,0 +1,56 @@
+"""The commented default ``config.toml`` that ``tidings config init`` writes."""
+
+from __future__ import annotations
+
+import json
+
+from reader.config import Settings
+from reader.config_keys import BINDINGS
+
+
+def _toml_string(value: str) -> str:
+    # A JSON string literal is a valid TOML basic string.
+    return json.dumps(value, ensure_ascii=False)
+
+
+def default_config_text() -> str:
+    """Return a config file that sets every default, one comment per setting,
+    and lists every binding id commented out with its default keys."""
+    defaults = Settings()
+    lines = [
+        "# tidings configuration. Every value below is the default; change",
+        "# what you need and delete the rest. Check this file with:",
+        "#   tidings config check",
+        "",
+        "# Colour theme: any Textual theme (textual-dark, textual-light, nord,",
+        '# gruvbox, dracula, tokyo-night, ...) or "tidings", tuned for reading.',
+        f"theme = {_toml_string(defaults.theme)}",
+        "",
+        "# How entry dates are shown in lists, as a strftime pattern.",
+        f"date_format = {_toml_string(defaults.date_format)}",
+        "",
+        "# Command that opens links, with {url} where the URL goes, for example",
+        '# "firefox --new-tab {url}". Empty: $BROWSER, else the default browser.',
+        f"browser = {_toml_string(defaults.browser)}",
+        "",
+        "[refresh]",
+        "# Feeds fetched at the same time.",
+        f"concurrency = {defaults.refresh_concurrency}",
+        "# Requests in flight to one host at the same time.",
+        f"per_host = {defaults.refresh_per_host}",
+        "# Minutes between automatic refreshes while the reader runs; 0 is off.",
+        f"interval_minutes = {defaults.refresh_interval_minutes}",
+        "",
+        "[cache]",
+        "# Days a read entry that is not starred stays in the cache; 0 keeps all.",
+        f"retention_days = {defaults.retention_days}",
+        "",
+        "[keys]",
+        "# Remap a key by its binding id. A value lists one or more keys,",
+        '# separated by commas: "j,down", "ctrl+n", "?", "f5". Keys a pane binds',
+        "# hide the same keys bound for the whole app while that pane is focused.",
+    ]
+    for binding_id, info in BINDINGS.items():
+        setting = f"{_toml_string(binding_id)} = {_toml_string(info.keys)}"
+        lines.append(f"# {setting:<48} # {info.scope}: {info.description}")
+    return "\n".join(lines) + "\n"
