@@ -1,6 +1,6 @@
 """Build caches of up to 100,000 entries and time tidings on them.
 
-Run with ``.venv/bin/python benchmarks/scale.py`` (about 20 minutes with
+Run with ``.venv/bin/python benchmarks/scale.py`` (about 15 minutes with
 newsboat, 6 without). It grows one cache over 1,000 feeds to 10,000,
 50,000 and 100,000 entries (half of them in one feed), and at each size
 prints:
