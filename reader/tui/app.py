@@ -215,8 +215,9 @@ class TidingsApp(ArticleActions, RefreshActions, App[None]):
 
     def open_entry(self, entry: Entry) -> None:
         """Show the entry in the article pane and mark it read."""
-        if not entry.read:
-            self.store.set_read([entry.id], True)
+        if not entry.read and self._saved(
+            lambda: self.store.set_read([entry.id], True)
+        ):
             entry = self.store.get_entry(entry.id)
             self.entry_list.update_entry(entry)
             self.update_feed_row(entry.feed_id)
@@ -235,6 +236,20 @@ class TidingsApp(ArticleActions, RefreshActions, App[None]):
             return self.article.entry
         return self.entry_list.current_entry
 
+    def _saved(self, write: Callable[[], object]) -> bool:
+        """Run a store write; on failure show the error and return False.
+
+        A mark that cannot be saved (disk full, a lock held too long) is
+        rolled back by the store, so the app stays up and says why.
+        """
+        try:
+            write()
+        except TidingsError as error:
+            log.warning("write failed error=%s", error)
+            self.status.show_error(str(error))
+            return False
+        return True
+
     def _entry_changed(self, entry_id: int) -> Entry:
         entry = self.store.get_entry(entry_id)
         self.entry_list.update_entry(entry)
@@ -247,7 +262,8 @@ class TidingsApp(ArticleActions, RefreshActions, App[None]):
         entry = self.current_entry()
         if entry is None:
             return
-        self.store.set_read([entry.id], not entry.read)
+        if not self._saved(lambda: self.store.set_read([entry.id], not entry.read)):
+            return
         entry = self._entry_changed(entry.id)
         self.status.show("Marked read" if entry.read else "Marked unread")
 
@@ -256,7 +272,10 @@ class TidingsApp(ArticleActions, RefreshActions, App[None]):
         entry = self.current_entry()
         if entry is None:
             return
-        self.store.set_starred([entry.id], not entry.starred)
+        if not self._saved(
+            lambda: self.store.set_starred([entry.id], not entry.starred)
+        ):
+            return
         entry = self._entry_changed(entry.id)
         self.status.show("Starred" if entry.starred else "Unstarred")
 
