@@ -18,7 +18,12 @@ from reader.cli_output import (
     format_entry_row,
     format_feed_row,
 )
-from reader.cli_refresh import refresh_with_progress
+from reader.cli_refresh import (
+    add_refresh_options,
+    limits_from_args,
+    refresh_with_progress,
+)
+from reader.cli_schedule import configure_feed_interval, run_feed_interval
 from reader.convert import markdown_to_text
 from reader.fetch import normalize_feed_url
 from reader.models import EntryNotFoundError, UsageError
@@ -67,7 +72,7 @@ def _run_add(store: Store, args: argparse.Namespace) -> int:
     if args.no_refresh:
         print(f"Added feed {feed.id}: {url}")
         return 0
-    status = refresh_with_progress(store, [feed.id], quiet=True)
+    status = refresh_with_progress(store, [feed.id], force=True, quiet=True)
     feed = store.get_feed(feed.id)
     if feed.last_error:
         print(f"Added feed {feed.id}: {url}")
@@ -100,24 +105,17 @@ def _configure_refresh(parser: argparse.ArgumentParser) -> None:
         type=int,
         nargs="*",
         metavar="FEED_ID",
-        help="feeds to refresh (default: all)",
+        help="feeds to refresh (default: every feed that is due)",
     )
-    parser.add_argument(
-        "--concurrency",
-        type=int,
-        default=16,
-        metavar="N",
-        help="feeds fetched at once (default: 16)",
-    )
+    add_refresh_options(parser)
 
 
 def _run_refresh(store: Store, args: argparse.Namespace) -> int:
     for feed_id in args.feed_ids:
         store.get_feed(feed_id)
-    if args.concurrency < 1:
-        raise UsageError(f"invalid --concurrency {args.concurrency}; use 1 or more")
+    limits = limits_from_args(args)
     feed_ids = args.feed_ids or None
-    return refresh_with_progress(store, feed_ids, concurrency=args.concurrency)
+    return refresh_with_progress(store, feed_ids, force=args.force, **limits)
 
 
 # feeds
@@ -245,5 +243,11 @@ COMMANDS: tuple[Command, ...] = (
         "mark entries read, unread, starred or unstarred",
         _configure_mark,
         _run_mark,
+    ),
+    Command(
+        "feed-interval",
+        "show or set how often a feed is refreshed",
+        configure_feed_interval,
+        run_feed_interval,
     ),
 )

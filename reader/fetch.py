@@ -21,7 +21,13 @@ from urllib.request import url2pathname
 import httpx
 
 from reader import __version__
-from reader.models import FetchError, FetchResult, InvalidFeedURLError
+from reader.models import (
+    FeedGoneError,
+    FetchError,
+    FetchResult,
+    InvalidFeedURLError,
+    ServerBusyError,
+)
 
 USER_AGENT = f"tidings/{__version__} (terminal feed reader)"
 
@@ -47,18 +53,26 @@ _FEED_FILE_SUFFIXES = frozenset({"xml", "rss", "atom", "rdf"})
 # A scheme without "//", as in "mailto:x". A digit after the colon makes it
 # a port instead, as in "host:8080/feed".
 _SCHEME_ONLY = re.compile(r"([a-zA-Z][a-zA-Z0-9+.-]*):(?!\d)")
+_MAX_AGE = re.compile(r'(?:^|,)\s*max-age\s*=\s*"?(\d{1,10})"?\s*(?:,|$)', re.I)
+_NO_CACHE = re.compile(r"(?:^|,)\s*(?:no-cache|no-store)\s*(?:,|$)", re.I)
 
 
 def make_client(
-    concurrency: int = 16, timeout: float = READ_TIMEOUT
+    concurrency: int = 32,
+    timeout: float = READ_TIMEOUT,
+    *,
+    connect_timeout: float = CONNECT_TIMEOUT,
+    max_redirects: int = MAX_REDIRECTS,
 ) -> httpx.AsyncClient:
     """Create the HTTP client a refresh shares between its fetches.
 
     ``timeout`` is the read timeout in seconds. Connecting and sending get
-    at most ``CONNECT_TIMEOUT``. The pool has no wait timeout because the
-    caller bounds the fetches in flight to ``concurrency``.
+    at most ``connect_timeout``. The pool keeps up to ``concurrency``
+    connections open between requests (HTTP/1.1 keep-alive) and has no wait
+    timeout, because the caller bounds the fetches in flight to
+    ``concurrency``.
     """
-    short = min(CONNECT_TIMEOUT, timeout)
+    short = min(connect_timeout, timeout)
     return httpx.AsyncClient(
         headers={"User-Agent": USER_AGENT, "Accept": _ACCEPT},
         timeout=httpx.Timeout(read=timeout, connect=short, write=short, pool=None),
@@ -66,7 +80,7 @@ def make_client(
             max_connections=concurrency, max_keepalive_connections=concurrency
         ),
         follow_redirects=True,
-        max_redirects=MAX_REDIRECTS,
+        max_redirects=max_redirects,
     )
 
 
@@ -107,8 +121,19 @@ async def _get(
         if status == 304:
             return _result(response, None)
         if not 200 <= status < 300:
-            raise FetchError(_status_message(url, response))
+            raise _status_error(url, response)
         return _result(response, await _read_body(url, response, max_bytes))
+
+
+def _status_error(url: str, response: httpx.Response) -> FetchError:
+    message = _status_message(url, response)
+    status = response.status_code
+    if status == 410:
+        return FeedGoneError(message)
+    if status in (429, 503):
+        retry_after = _retry_after_seconds(response.headers.get("Retry-After"))
+        return ServerBusyError(message, retry_after)
+    return FetchError(message)
 
 
 def _conditional_headers(
@@ -167,7 +192,19 @@ def _result(response: httpx.Response, content: bytes | None) -> FetchResult:
         content_type=response.headers.get("Content-Type"),
         permanent_redirect=bool(history)
         and all(hop.status_code in _PERMANENT_REDIRECTS for hop in history),
+        max_age=_max_age(response.headers.get("Cache-Control")),
     )
+
+
+def _max_age(cache_control: str | None) -> int | None:
+    """Return the max-age of a Cache-Control header in seconds, if any.
+
+    no-cache and no-store count as none: the response may not be reused.
+    """
+    if not cache_control or _NO_CACHE.search(cache_control):
+        return None
+    match = _MAX_AGE.search(cache_control)
+    return int(match[1]) if match else None
 
 
 def _status_message(url: str, response: httpx.Response) -> str:
@@ -177,7 +214,10 @@ def _status_message(url: str, response: httpx.Response) -> str:
     if response.history:
         message += f" (redirected to {response.url})"
     if status == 410:
-        message += "; the feed was removed, so unsubscribe from it"
+        message += (
+            "; the feed was removed, so tidings stops refreshing it "
+            "(unsubscribe with 'tidings remove')"
+        )
     retry_after = _retry_after_seconds(response.headers.get("Retry-After"))
     if status in (429, 503) and retry_after is not None:
         message += f"; the server asks to retry after {retry_after} s"

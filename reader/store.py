@@ -29,17 +29,19 @@ from reader.models import (
     StoreError,
 )
 from reader.schema import migrate
+from reader.store_schedule import SCHEDULE_COLUMNS, ScheduleStore, schedule_fields
 
 # A second tidings process (a cron refresh beside the TUI) may hold the write
 # lock for the length of one feed's transaction; wait rather than fail.
 BUSY_TIMEOUT_MS = 10_000
 
-_FEED_COLUMNS = """
+_FEED_COLUMNS = f"""
     f.id, f.url, coalesce(f.title, f.url) AS title, f.link, f.etag,
     f.last_modified, f.last_refreshed, f.last_error,
     (SELECT count(*) FROM entries e WHERE e.feed_id = f.id AND e.read = 0)
         AS unread,
-    (SELECT count(*) FROM entries e WHERE e.feed_id = f.id) AS total
+    (SELECT count(*) FROM entries e WHERE e.feed_id = f.id) AS total,
+    {SCHEDULE_COLUMNS}
 """
 
 _ENTRY_COLUMNS = """
@@ -64,7 +66,7 @@ def _to_datetime(text: str | None) -> datetime | None:
     return None if text is None else datetime.fromisoformat(text)
 
 
-class Store:
+class Store(ScheduleStore):
     """The cache at one path. Use as a context manager or call ``close``.
 
     A Store is not safe to share between threads without a lock of the
@@ -484,7 +486,10 @@ def _fingerprint(entry: ParsedEntry) -> str:
 
 
 def _feed_from_row(row: sqlite3.Row | tuple[Any, ...]) -> Feed:
-    (id_, url, title, link, etag, last_modified, refreshed, error, unread, total) = row
+    first, schedule = row[:10], row[10:]
+    (id_, url, title, link, etag, last_modified, refreshed, error, unread, total) = (
+        first
+    )
     return Feed(
         id=id_,
         url=url,
@@ -496,6 +501,7 @@ def _feed_from_row(row: sqlite3.Row | tuple[Any, ...]) -> Feed:
         last_error=error,
         unread=unread,
         total=total,
+        **schedule_fields(schedule),
     )
 
 

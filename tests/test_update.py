@@ -18,7 +18,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from reader import parse, update
+from reader import parse, parsepool
 from reader.fetch import make_client
 from reader.models import Entry, Feed, FeedNotFoundError, FeedRefreshed
 from reader.store import Store
@@ -459,7 +459,7 @@ async def test_refresh_internal_error_recorded(
     serve(server, "/feed", FEED)
     feed = store.add_feed(server.url_for("/feed"))
 
-    with caplog.at_level(logging.ERROR, logger="reader.update"):
+    with caplog.at_level(logging.ERROR, logger="reader.refresh_run"):
         summary = await refresh_feeds(store)
 
     message = "internal error: RuntimeError: parser exploded"
@@ -604,14 +604,14 @@ async def test_refresh_parses_in_thread_without_processes(
     def no_processes() -> None:
         raise OSError("sem_open is not implemented")
 
-    monkeypatch.setattr(update, "_process_context", no_processes)
+    monkeypatch.setattr(parsepool, "_process_context", no_processes)
     monkeypatch.setattr(os, "cpu_count", lambda: 4)
     for name in ("a", "b"):
         path = tmp_path / f"{name}.xml"
         path.write_bytes(rss(name, [(name, f"Post {name}", "Body.")]))
         store.add_feed(str(path))
 
-    with caplog.at_level(logging.WARNING, logger="reader.update"):
+    with caplog.at_level(logging.WARNING, logger="reader.parsepool"):
         summary = await refresh_feeds(store)
 
     assert summary.failed == ()

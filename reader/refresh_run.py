@@ -1,0 +1,225 @@
+"""One refresh run: fetch, parse and store each feed, and record the outcome.
+
+``RefreshRun`` is the working half of ``reader.update.refresh_feeds``. It
+turns every outcome into a ``FeedRefreshed`` and into the feed's schedule:
+success, nothing new, failure, gone, or a host that asked for a pause.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import sqlite3
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import httpx
+
+from reader import schedule
+from reader.fetch import fetch_feed
+from reader.hosts import HostGate
+from reader.models import (
+    Feed,
+    FeedGoneError,
+    FeedRefreshed,
+    FetchError,
+    FetchResult,
+    ParsedFeed,
+    ParseError,
+    ServerBusyError,
+    TidingsError,
+)
+from reader.parsepool import Parser
+from reader.store import Store, utc_now
+from reader.store_schedule import UnchangedFeed
+from reader.store_writer import StoreWriter
+
+if TYPE_CHECKING:
+    from reader.update import RefreshLimits
+
+logger = logging.getLogger(__name__)
+
+ProgressCallback = Callable[[FeedRefreshed, int, int], None]
+"""Called as ``on_progress(result, done, total)`` after each feed."""
+
+# Feeds that found nothing new are written this many to a transaction. A
+# feed that failed last time is written at once, so its error clears.
+UNCHANGED_BATCH = 100
+
+
+class RefreshRun:
+    """One refresh run: the shared client, parser, limits and progress count."""
+
+    def __init__(
+        self,
+        store: Store,
+        client: httpx.AsyncClient,
+        parser: Parser,
+        hosts: HostGate,
+        limits: RefreshLimits,
+        writer: StoreWriter,
+    ) -> None:
+        self.store = store
+        self.writer = writer
+        self.client = client
+        self.parser = parser
+        self.hosts = hosts
+        self.limits = limits
+        self._slots = asyncio.Semaphore(limits.concurrency)
+        self._declared = store.declared_intervals()
+        self._unchanged: list[UnchangedFeed] = []
+
+    async def refresh_all(
+        self,
+        feeds: list[Feed],
+        skipped: dict[int, str],
+        on_progress: ProgressCallback | None,
+    ) -> tuple[FeedRefreshed, ...]:
+        """Refresh ``feeds`` concurrently and return their results in order.
+
+        Feeds in ``skipped`` are reported first, with their reason, and not
+        fetched.
+        """
+        done = 0
+        total = len(feeds)
+
+        def report(result: FeedRefreshed) -> FeedRefreshed:
+            nonlocal done
+            done += 1
+            if on_progress is not None:
+                on_progress(result, done, total)
+            return result
+
+        async def refresh_and_report(feed: Feed) -> FeedRefreshed:
+            return report(await self.refresh_guarded(feed))
+
+        results = {
+            feed.id: report(FeedRefreshed(feed.id, feed.url, skipped=skipped[feed.id]))
+            for feed in feeds
+            if feed.id in skipped
+        }
+        try:
+            async with asyncio.TaskGroup() as group:
+                tasks = {
+                    feed.id: group.create_task(refresh_and_report(feed))
+                    for feed in feeds
+                    if feed.id not in skipped
+                }
+        finally:
+            await self._flush_unchanged()
+        results |= {feed_id: task.result() for feed_id, task in tasks.items()}
+        return tuple(results[feed.id] for feed in feeds)
+
+    async def refresh_guarded(self, feed: Feed) -> FeedRefreshed:
+        """Refresh one feed, turning any failure into its stored error."""
+        # The host slot comes first, so feeds queued behind a busy host do
+        # not hold global slots that feeds of other hosts could use.
+        async with self.hosts.slot(feed.url), self._slots:
+            paused = self.hosts.paused(feed.url, utc_now())
+            if paused is not None:
+                host, until, reason = paused
+                message = (
+                    f"{host} asked for a pause until {schedule.format_time(until)}"
+                )
+                return FeedRefreshed(feed.id, feed.url, skipped=f"{message} ({reason})")
+            try:
+                return await self.refresh(feed)
+            except FeedGoneError as error:
+                logger.warning("feed gone feed_id=%d error=%s", feed.id, error)
+                return await self._record(feed, str(error), gone=True)
+            except ServerBusyError as error:
+                await self._pause_host(feed, error)
+                return await self._record(feed, str(error))
+            except (FetchError, ParseError) as error:
+                logger.warning("refresh failed feed_id=%d error=%s", feed.id, error)
+                return await self._record(feed, str(error))
+            except Exception as error:
+                logger.exception("refresh crashed feed_id=%d url=%s", feed.id, feed.url)
+                message = f"internal error: {type(error).__name__}: {error}"
+                return await self._record(feed, message)
+
+    async def refresh(self, feed: Feed) -> FeedRefreshed:
+        """Fetch, parse and store one feed. Raises FetchError or ParseError."""
+        limits = self.limits
+        result = await fetch_feed(
+            self.client,
+            feed.url,
+            etag=feed.etag,
+            last_modified=feed.last_modified,
+            max_bytes=limits.max_bytes,
+            total_timeout=limits.total_timeout,
+        )
+        now = utc_now()
+        if result.content is None:
+            return await self._record_unchanged(feed, result, now)
+        body_hash = hashlib.sha256(result.content).hexdigest()
+        if body_hash == await self.writer.call(Store.body_hash, feed.id):
+            return await self._record_unchanged(feed, result, now)
+        parsed, declared = await self.parser.parse(
+            result.content, result.url, result.content_type
+        )
+        next_refresh = schedule.next_after_success(now, feed, declared, result.max_age)
+        new, updated = await self.writer.call(
+            _save, feed.id, result, parsed, body_hash, next_refresh, declared
+        )
+        logger.debug("feed stored feed_id=%d new=%d updated=%d", feed.id, new, updated)
+        return FeedRefreshed(feed.id, feed.url, new=new, updated=updated)
+
+    async def _record_unchanged(
+        self, feed: Feed, result: FetchResult, now: datetime
+    ) -> FeedRefreshed:
+        declared = self._declared.get(feed.id)
+        next_refresh = schedule.next_after_success(now, feed, declared, result.max_age)
+        self._unchanged.append(UnchangedFeed(feed.id, result, next_refresh))
+        fine_before = feed.last_error is None and not feed.gone
+        if len(self._unchanged) >= UNCHANGED_BATCH or not fine_before:
+            await self._flush_unchanged()
+        return FeedRefreshed(feed.id, feed.url, not_modified=True)
+
+    async def _flush_unchanged(self) -> None:
+        batch, self._unchanged = self._unchanged, []
+        if not batch:
+            return
+        try:
+            await self.writer.call(Store.record_unchanged, batch, utc_now())
+        except (sqlite3.Error, TidingsError):
+            ids = ",".join(str(unchanged.feed_id) for unchanged in batch)
+            logger.exception("cannot store unchanged feeds feed_ids=%s", ids)
+
+    async def _pause_host(self, feed: Feed, error: ServerBusyError) -> None:
+        until = utc_now() + schedule.host_pause(error.retry_after)
+        reason = str(error).removeprefix(f"{feed.url}: ").split(";")[0]
+        host = self.hosts.pause(feed.url, until, reason)
+        if host is not None:
+            logger.warning("host paused host=%s until=%s", host, until.isoformat())
+            await self.writer.call(Store.pause_host, host, until, reason)
+
+    async def _record(
+        self, feed: Feed, message: str, gone: bool = False
+    ) -> FeedRefreshed:
+        try:
+            if gone:
+                await self.writer.call(Store.record_gone, feed.id, message)
+            else:
+                next_try = schedule.next_after_failure(utc_now(), feed)
+                await self.writer.call(Store.record_failure, feed.id, message, next_try)
+        except (sqlite3.Error, TidingsError):
+            logger.exception("cannot store refresh error feed_id=%d", feed.id)
+        return FeedRefreshed(feed.id, feed.url, error=message)
+
+
+def _save(
+    store: Store,
+    feed_id: int,
+    result: FetchResult,
+    parsed: ParsedFeed,
+    body_hash: str,
+    next_refresh: datetime | None,
+    declared: int | None,
+) -> tuple[int, int]:
+    """Store a parsed document and the feed's new schedule; return the counts."""
+    counts = store.save_parsed(feed_id, result, parsed, body_hash)
+    store.record_success(feed_id, next_refresh, result.max_age, declared)
+    return counts
