@@ -4,10 +4,11 @@
 The wrapper becomes a child subreaper (Linux ``prctl``), so processes that
 outlive their parent, such as tidings' forkserver, are reparented to it. It
 waits for every descendant, and its ``RUSAGE_CHILDREN`` is then exactly the
-CPU time of the whole run. Peak RSS is reported twice: the largest single
-process, exact from rusage, and the largest sum over the process tree,
-sampled from /proc every 20 ms (shared pages count once per process, so the
-sum is an upper bound).
+CPU time of the whole run. Peak memory is reported twice: the RSS of the
+largest single process, exact from rusage, and the largest sum of PSS over
+the process tree, sampled from /proc every 20 ms. PSS divides each shared
+page among the processes that map it, so forked workers that share pages
+with their parent are not counted twice, as a sum of RSS would.
 """
 
 from __future__ import annotations
@@ -38,8 +39,8 @@ class Run:
     """User plus system CPU seconds of every process of the run."""
     max_rss_mb: float
     """Peak resident memory of the largest single process, in MiB."""
-    tree_rss_mb: float
-    """Peak of the summed resident memory of all its processes, in MiB."""
+    tree_pss_mb: float
+    """Peak of the summed proportional set size of its processes, in MiB."""
     returncode: int
 
 
@@ -79,22 +80,22 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-def _rss_kib(pid: int) -> int:
+def _pss_kib(pid: int) -> int:
     try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
                 return int(line.split()[1])
     except OSError:
         pass
     return 0
 
 
-def _tree_rss_kib(root: int) -> int:
+def _tree_pss_kib(root: int) -> int:
     total = 0
     pending = _children(root)
     while pending:
         pid = pending.pop()
-        total += _rss_kib(pid)
+        total += _pss_kib(pid)
         pending += _children(pid)
     return total
 
@@ -111,7 +112,7 @@ def _wrap(argv: list[str]) -> Run:
     def sample() -> None:
         nonlocal peak
         while not stop.wait(SAMPLE_SECONDS):
-            peak = max(peak, _tree_rss_kib(wrapper))
+            peak = max(peak, _tree_pss_kib(wrapper))
 
     started = time.perf_counter()
     process = subprocess.Popen(argv, stdout=subprocess.DEVNULL)
@@ -131,7 +132,7 @@ def _wrap(argv: list[str]) -> Run:
         wall=wall,
         cpu=usage.ru_utime + usage.ru_stime,
         max_rss_mb=usage.ru_maxrss / 1024,
-        tree_rss_mb=peak / 1024,
+        tree_pss_mb=peak / 1024,
         returncode=returncode,
     )
 

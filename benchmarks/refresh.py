@@ -15,8 +15,9 @@ missing), and runs both readers on the same URLs, one after the other:
 - latency: a new cache refreshes 500 feeds from an asyncio server that
   holds every response for 100 ms.
 
-For each run it prints wall time, CPU time of every process, and peak RSS,
-with tidings' wall time as a ratio of newsboat's. newsboat 2.21 runs with
+For each run it prints wall time, CPU time of every process, the peak RSS
+of the largest process and the peak PSS summed over all processes (see
+measure.py), with tidings' wall time as a ratio of newsboat's. newsboat 2.21 runs with
 ``reload-threads 16`` and its own urls, cache and config files, HOME set to a
 temporary folder. tidings runs as ``tidings --db CACHE refresh --force``;
 ``--force`` only makes sure that no feed is skipped as not yet due.
@@ -123,7 +124,7 @@ class Bench:
         name, reader, run, ratio = row
         text = (
             f"{name:12} {reader:9} {run.wall:8.2f} {run.cpu:8.2f} "
-            f"{run.max_rss_mb:9.0f} {run.tree_rss_mb:9.0f}"
+            f"{run.max_rss_mb:9.0f} {run.tree_pss_mb:9.0f}"
         )
         if ratio is not None:
             text += f"  {ratio:6.2f}x"
@@ -185,7 +186,7 @@ def main() -> None:
         print(f"server: {server.kind} on {args.sites} ports of 127.0.0.1")
         print(
             f"{'run':12} {'reader':9} {'wall s':>8} {'CPU s':>8} "
-            f"{'RSS MiB':>9} {'tree MiB':>9}  tidings/newsboat"
+            f"{'RSS MiB':>9} {'PSS MiB':>9}  tidings/newsboat"
         )
         with serving(server):
             for size in sizes:

@@ -114,14 +114,25 @@ def plain(screen: str) -> str:
     return _SGR.sub("", screen)
 
 
-def press_and_wait(pane: Pane, key: str, expected: int, timeout: float = 5.0) -> float:
-    """Press ``key`` and return seconds until row ``expected`` is highlighted."""
+def press_and_wait(
+    pane: Pane, key: str, expected: int, until: str | None, timeout: float = 5.0
+) -> float | None:
+    """Press ``key`` and return seconds until row ``expected`` is highlighted,
+    or None if ``until`` shows first: the end of a refresh sorts the feed
+    list again, which moves the highlight."""
     started = time.perf_counter()
     pane.send(key)
     while time.perf_counter() - started < timeout:
-        if highlighted_row(pane.screen()) == expected:
+        screen = pane.screen()
+        if highlighted_row(screen) == expected:
             return time.perf_counter() - started
-    raise RuntimeError(f"row {expected} not highlighted {timeout} s after {key!r}")
+        if until is not None and until in plain(screen):
+            return None
+    screen = pane.screen()
+    raise RuntimeError(
+        f"row {expected} not highlighted {timeout} s after {key!r}; row "
+        f"{highlighted_row(screen)} is. The screen:\n{plain(screen)}"
+    )
 
 
 def sample(pane: Pane, count: int | None, until: str | None) -> list[float]:
@@ -132,7 +143,10 @@ def sample(pane: Pane, count: int | None, until: str | None) -> list[float]:
         raise RuntimeError("no highlighted feed found on screen")
     while count is None or len(samples) < count:
         key, target = ("j", row + 1) if len(samples) % 2 == 0 else ("k", row)
-        samples.append(press_and_wait(pane, key, target))
+        latency = press_and_wait(pane, key, target, until)
+        if latency is None:
+            break
+        samples.append(latency)
         time.sleep(KEY_INTERVAL)
         if until is not None and until in plain(pane.screen()):
             break

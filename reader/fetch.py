@@ -39,6 +39,10 @@ READ_TIMEOUT = 30.0
 TOTAL_TIMEOUT = 120.0
 
 MAX_REDIRECTS = 10
+# httpcore checks every pooled connection each time it hands one out, so a
+# large pool of idle connections costs CPU on every request. A refresh
+# fetches the feeds of one host one after another, and that needs few.
+KEEPALIVE_CONNECTIONS = 8
 MAX_BYTES = 20 * 1024 * 1024
 
 # Feed types first, and */* last so that servers which ignore the list still
@@ -63,21 +67,23 @@ def make_client(
     *,
     connect_timeout: float = CONNECT_TIMEOUT,
     max_redirects: int = MAX_REDIRECTS,
+    keepalive: int = KEEPALIVE_CONNECTIONS,
 ) -> httpx.AsyncClient:
     """Create the HTTP client a refresh shares between its fetches.
 
     ``timeout`` is the read timeout in seconds. Connecting and sending get
-    at most ``connect_timeout``. The pool keeps up to ``concurrency``
-    connections open between requests (HTTP/1.1 keep-alive) and has no wait
-    timeout, because the caller bounds the fetches in flight to
-    ``concurrency``.
+    at most ``connect_timeout``. The pool has no wait timeout, because the
+    caller bounds the fetches in flight to ``concurrency``. Between requests
+    it keeps up to ``keepalive`` idle connections open (HTTP/1.1 keep-alive)
+    for the next request to the same host.
     """
     short = min(connect_timeout, timeout)
     return httpx.AsyncClient(
         headers={"User-Agent": USER_AGENT, "Accept": _ACCEPT},
         timeout=httpx.Timeout(read=timeout, connect=short, write=short, pool=None),
         limits=httpx.Limits(
-            max_connections=concurrency, max_keepalive_connections=concurrency
+            max_connections=concurrency,
+            max_keepalive_connections=min(keepalive, concurrency),
         ),
         follow_redirects=True,
         max_redirects=max_redirects,

@@ -1,8 +1,10 @@
-"""Parse feed documents off the event loop, in worker processes.
+"""Parse and store feed documents off the event loop, in worker processes.
 
-``Parser`` runs ``parse_document`` in a process pool sized to the CPUs, or
-in a thread where processes cannot run. Each job also reads the refresh
-interval the document declares, so the event loop never scans a body.
+``Parser`` runs jobs in a process pool sized to the CPUs. A worker parses a
+fetched document, reads the refresh interval it declares, and stores it
+through a connection of its own (``store_document``), so neither the parse
+nor the store's work holds the GIL of the process that runs the event loop.
+Where processes cannot run, the caller's fallback parses in a thread.
 """
 
 from __future__ import annotations
@@ -12,15 +14,17 @@ import logging
 import multiprocessing
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from functools import partial
 from multiprocessing import resource_tracker
+from pathlib import Path
+from typing import TypeVar
 
 from reader import parse, saxdriver
-from reader.models import ParsedFeed
-from reader.schedule import declared_interval
+from reader.models import Feed, FetchResult, ParsedFeed
+from reader.schedule import declared_interval, next_after_success
+from reader.store import Store, utc_now
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +34,16 @@ MAX_PARSE_PROCESSES = 4
 
 ParsedDocument = tuple[ParsedFeed, int | None]
 """A parsed feed and the refresh interval its document declares, in seconds."""
+
+# Added to the nice value of worker processes: 10 gives a CPU-bound worker
+# about a tenth of the share of a process at the default priority when they
+# compete for one CPU (Linux CFS weights).
+WORKER_NICENESS = 10
+
+T = TypeVar("T")
+
+# The connection of a worker process to each cache it has written to.
+_worker_stores: dict[Path, Store] = {}
 
 
 def parse_document(
@@ -42,6 +56,38 @@ def parse_document(
     saxdriver.install()
     parsed = parse.parse_feed(content, url, content_type=content_type)
     return parsed, declared_interval(content)
+
+
+def save_document(
+    store: Store,
+    feed: Feed,
+    result: FetchResult,
+    document: ParsedDocument,
+    body_hash: str,
+) -> tuple[int, int]:
+    """Store a parsed document and the feed's next refresh; return the
+    (new, updated) entry counts."""
+    parsed, declared = document
+    next_refresh = next_after_success(utc_now(), feed, declared, result.max_age)
+    counts = store.save_parsed(feed.id, result, parsed, body_hash)
+    store.record_success(feed.id, next_refresh, result.max_age, declared)
+    return counts
+
+
+def store_document(
+    path: Path, feed: Feed, result: FetchResult, body_hash: str
+) -> tuple[int, int]:
+    """Parse and store a fetched document in a worker process.
+
+    Opens the cache at ``path`` on first use and keeps it open for the
+    worker's next jobs. Raises ParseError for a document that is not a feed.
+    """
+    assert result.content is not None
+    document = parse_document(result.content, result.url, result.content_type)
+    store = _worker_stores.get(path)
+    if store is None:
+        store = _worker_stores[path] = Store(path)
+    return save_document(store, feed, result, document, body_hash)
 
 
 def parse_processes(feed_count: int) -> int:
@@ -67,22 +113,25 @@ class Parser:
         self._processes = processes
         self._pool: ProcessPoolExecutor | None = None
 
-    async def parse(
-        self, content: bytes, url: str, content_type: str | None
-    ) -> ParsedDocument:
-        """Parse a feed document. Raises ParseError for a non-feed."""
-        job = partial(parse_document, content, url, content_type)
+    async def run(
+        self, job: Callable[[], T], fallback: Callable[[], Awaitable[T]]
+    ) -> T:
+        """Run ``job`` in a worker process, or await ``fallback`` instead when
+        this parser uses no processes or they cannot run."""
         if self._processes < 2:
-            return await asyncio.to_thread(job)
+            return await fallback()
         try:
             # Submitting can start a worker, and the first start waits for
             # the forkserver to import reader.parsepool, so it runs in a thread.
-            future = await asyncio.to_thread(self._get_pool().submit, job)
+            pool = self._pool
+            if pool is None:
+                pool = await asyncio.to_thread(self._get_pool)
+            future = pool.submit(job)
         except Exception as error:
             # Nothing of the job has run yet, so any failure here means that
             # worker processes cannot start: no working sem_open, no free
             # process slots, a pool broken by an earlier failure.
-            return await self._parse_in_thread_after(error, job)
+            return await self._fall_back_after(error, fallback)
         try:
             return await asyncio.wrap_future(future)
         except BrokenProcessPool as error:
@@ -90,17 +139,17 @@ class Parser:
             # cannot be imported again (a script read from stdin).
             # NOTE: a feed that killed its worker by exhausting memory is
             # retried in this process. MAX_BYTES bounds its size.
-            return await self._parse_in_thread_after(error, job)
+            return await self._fall_back_after(error, fallback)
 
-    async def _parse_in_thread_after(
-        self, error: BaseException, job: Callable[[], ParsedDocument]
-    ) -> ParsedDocument:
+    async def _fall_back_after(
+        self, error: BaseException, fallback: Callable[[], Awaitable[T]]
+    ) -> T:
         # Jobs in flight on a broken pool all fail, but one warning suffices.
         if self._processes > 1:
             logger.warning("parser processes failed, using threads: %r", error)
         self._processes = 1
         self.close()
-        return await asyncio.to_thread(job)
+        return await fallback()
 
     def close(self) -> None:
         """Stop the worker processes without waiting for them."""
@@ -111,9 +160,20 @@ class Parser:
     def _get_pool(self) -> ProcessPoolExecutor:
         if self._pool is None:
             _start_resource_tracker()
-            self._pool = ProcessPoolExecutor(self._processes, _process_context())
+            self._pool = ProcessPoolExecutor(
+                self._processes, _process_context(), initializer=_lower_priority
+            )
             logger.debug("parser pool started processes=%d", self._processes)
         return self._pool
+
+
+def _lower_priority() -> None:
+    """Lower the CPU priority of a worker process (Unix ``nice``)."""
+    # Workers use every idle CPU, but the process that runs the event loop
+    # goes first when it has work: it hands the workers their jobs, and in
+    # the TUI it answers keys.
+    if hasattr(os, "nice"):
+        os.nice(WORKER_NICENESS)
 
 
 def _start_resource_tracker() -> None:

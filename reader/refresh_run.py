@@ -13,25 +13,25 @@ import logging
 import sqlite3
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING
 
 import httpx
 
 from reader import schedule
 from reader.fetch import fetch_feed
-from reader.hosts import HostGate
+from reader.hosts import HostGate, host_key
 from reader.models import (
     Feed,
     FeedGoneError,
     FeedRefreshed,
     FetchError,
     FetchResult,
-    ParsedFeed,
     ParseError,
     ServerBusyError,
     TidingsError,
 )
-from reader.parsepool import Parser
+from reader.parsepool import Parser, parse_document, save_document, store_document
 from reader.store import Store, utc_now
 from reader.store_schedule import UnchangedFeed
 from reader.store_writer import StoreWriter
@@ -100,12 +100,15 @@ class RefreshRun:
             for feed in feeds
             if feed.id in skipped
         }
+        # Feeds of one host go one after another, so they reuse connections.
+        due = sorted(
+            (feed for feed in feeds if feed.id not in skipped),
+            key=lambda feed: host_key(feed.url) or "",
+        )
         try:
             async with asyncio.TaskGroup() as group:
                 tasks = {
-                    feed.id: group.create_task(refresh_and_report(feed))
-                    for feed in feeds
-                    if feed.id not in skipped
+                    feed.id: group.create_task(refresh_and_report(feed)) for feed in due
                 }
         finally:
             await self._flush_unchanged()
@@ -157,15 +160,22 @@ class RefreshRun:
         body_hash = hashlib.sha256(result.content).hexdigest()
         if body_hash == await self.writer.call(Store.body_hash, feed.id):
             return await self._record_unchanged(feed, result, now)
-        parsed, declared = await self.parser.parse(
-            result.content, result.url, result.content_type
-        )
-        next_refresh = schedule.next_after_success(now, feed, declared, result.max_age)
-        new, updated = await self.writer.call(
-            _save, feed.id, result, parsed, body_hash, next_refresh, declared
+        new, updated = await self.parser.run(
+            partial(store_document, self.store.path, feed, result, body_hash),
+            partial(self._store_here, feed, result, body_hash),
         )
         logger.debug("feed stored feed_id=%d new=%d updated=%d", feed.id, new, updated)
         return FeedRefreshed(feed.id, feed.url, new=new, updated=updated)
+
+    async def _store_here(
+        self, feed: Feed, result: FetchResult, body_hash: str
+    ) -> tuple[int, int]:
+        """Parse in a thread and store through the writer thread."""
+        assert result.content is not None
+        document = await asyncio.to_thread(
+            parse_document, result.content, result.url, result.content_type
+        )
+        return await self.writer.call(save_document, feed, result, document, body_hash)
 
     async def _record_unchanged(
         self, feed: Feed, result: FetchResult, now: datetime
@@ -208,18 +218,3 @@ class RefreshRun:
         except (sqlite3.Error, TidingsError):
             logger.exception("cannot store refresh error feed_id=%d", feed.id)
         return FeedRefreshed(feed.id, feed.url, error=message)
-
-
-def _save(
-    store: Store,
-    feed_id: int,
-    result: FetchResult,
-    parsed: ParsedFeed,
-    body_hash: str,
-    next_refresh: datetime | None,
-    declared: int | None,
-) -> tuple[int, int]:
-    """Store a parsed document and the feed's new schedule; return the counts."""
-    counts = store.save_parsed(feed_id, result, parsed, body_hash)
-    store.record_success(feed_id, next_refresh, result.max_age, declared)
-    return counts

@@ -6,6 +6,7 @@ import sys
 
 import pytest
 
+from reader import bodyclean
 from reader.bodyclean import NEEDS_TEXT_CLEANING, clean_body_html
 from reader.textsafe import clean_text
 
@@ -137,3 +138,39 @@ def test_text_cleaning_skip_matches_clean_text() -> None:
         char = chr(code_point)
         if not NEEDS_TEXT_CLEANING.match(char):
             assert clean_text(f"a{char}b") == f"a{char}b", hex(code_point)
+
+
+@pytest.mark.parametrize(
+    "tag",
+    [
+        '<a href="/posts/1">',
+        '<a class="x" href="/posts/1?page=2#top" title="t">',
+        '<img src="/images/a-b.png" alt="a">',
+        '<img alt="figure" src="/i.png" width="10" height="20"/>',
+        '<a data-id="7" aria-label="next" href="/n">',
+    ],
+)
+def test_plain_tag_shortcut_matches_general_rewrite(tag: str) -> None:
+    assert bodyclean._ROOT_RELATIVE_TAG.fullmatch(tag)
+    expected = bodyclean._rewrite_tag(tag, bodyclean._Resolver(BASE))
+    assert clean_body_html(tag, BASE) == expected
+
+
+@pytest.mark.parametrize(
+    "tag",
+    [
+        '<a href="/a/../b">',
+        '<a href="/./b">',
+        '<img src="/images/a b.png">',
+        '<a href="//cdn.example/x">',
+        '<a href="/q?a=1&amp;b=2">',
+        '<a href="/it\'s">',
+        '<a onclick="x()" href="/p">',
+        "<a href='/p'>",
+        '<img src="/i.png" longdesc="d.html">',
+        '<img src="/i.png" OnError="x()">',
+        '<iframe src="/embed">',
+    ],
+)
+def test_plain_tag_shortcut_declines(tag: str) -> None:
+    assert not bodyclean._ROOT_RELATIVE_TAG.fullmatch(tag)

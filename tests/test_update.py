@@ -11,6 +11,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -622,6 +623,7 @@ async def test_refresh_parses_in_thread_without_processes(
 
 STDIN_REFRESH = """
 import asyncio, logging, os, sys
+from datetime import timedelta
 from pathlib import Path
 from reader.store import Store
 from reader.update import refresh_feeds
@@ -663,6 +665,7 @@ def test_refresh_survives_broken_parser_pool(tmp_path: Path) -> None:
 
 CAPTURED_STDERR_REFRESH = """
 import asyncio, io, logging, os, sys
+from datetime import timedelta
 from pathlib import Path
 from reader.store import Store
 from reader.update import refresh_feeds
@@ -713,3 +716,43 @@ def test_refresh_uses_processes_with_captured_stderr(tmp_path: Path) -> None:
     assert "new [1, 1]" in completed.stdout
     assert "parser pool started processes=2" in completed.stdout
     assert "parser processes failed" not in completed.stdout
+
+
+async def test_refresh_stores_in_worker_processes(
+    threaded_server: HTTPServer,
+    store: Store,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # Worker processes parse and store through their own connections; a
+    # parse error there reaches this process as that feed's error.
+    threaded_server.clear()
+    monkeypatch.setattr(os, "cpu_count", lambda: 4)
+    threaded_server.expect_request("/good").respond_with_data(
+        FEED,
+        content_type="application/rss+xml",
+        headers={"Cache-Control": "max-age=900"},
+    )
+    threaded_server.expect_request("/page").respond_with_data(
+        HTML_PAGE, content_type="text/html"
+    )
+    good = store.add_feed(threaded_server.url_for("/good"))
+    page = store.add_feed(threaded_server.url_for("/page"))
+
+    with caplog.at_level(logging.DEBUG, logger="reader.parsepool"):
+        summary = await refresh_feeds(store)
+
+    assert "parser pool started processes=2" in caplog.text
+    assert "parser processes failed" not in caplog.text
+    by_id = {result.feed_id: result for result in summary.results}
+    assert by_id[good.id] == FeedRefreshed(good.id, good.url, new=2)
+    error = by_id[page.id].error
+    assert error is not None
+    assert "HTML page" in error
+    stored = store.get_feed(good.id)
+    assert stored.title == "Refresh fixture"
+    assert stored.next_refresh is not None
+    assert stored.update_interval == timedelta(minutes=15)
+    assert store.get_feed(page.id).last_error == error
+    assert store.count_entries(good.id) == 2
+    threaded_server.clear()
