@@ -2,7 +2,7 @@
 
 Feeds are spread over several ports, one port per simulated site, because
 tidings limits the requests in flight per host and port, as browsers do.
-Both servers send ETag and Last-Modified and answer 304 to a matching
+Both servers send ETag and Last-Modified and respond 304 to a matching
 conditional GET. The asyncio server can also hold each response for a fixed
 delay, which stands in for a distant server: nginx 1.22 as Debian packages
 it has no per-response delay.

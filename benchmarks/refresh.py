@@ -6,12 +6,12 @@ Setup, once, on Debian or Ubuntu (as root, or with sudo):
     apt-get install -y nginx-light newsboat tmux
 
 Then run ``.venv/bin/python benchmarks/refresh.py``. It writes 1,000 feeds
-of 20-60 entries each (2-15 KB of HTML per entry) to a temporary folder,
-serves them with nginx on 127.0.0.1 (or with an asyncio server when nginx is
-missing), and runs both readers on the same URLs, one after the other:
+of 20-60 entries each (2-15 KB of HTML per entry) to a temporary folder and
+serves them with nginx on 127.0.0.1, or with an asyncio server when nginx
+is missing. Both readers then refresh the same URLs, one after the other:
 
 - cold: a new cache refreshes 100, 500 and 1,000 feeds;
-- warm: the same cache refreshes again and every feed answers 304;
+- warm: the same cache refreshes again and every feed responds 304;
 - latency: a new cache refreshes 500 feeds from an asyncio server that
   holds every response for 100 ms.
 

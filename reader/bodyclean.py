@@ -135,22 +135,22 @@ def _rewrite_tag(tag: str, resolver: _Resolver) -> str:
     # <a href=/posts/>, where HTML reads it as part of the URL.
     self_closing = tag.endswith("/>") and tag[-3] in " \t\n\r\f\"'"
     pieces = []
-    kept = 0  # tag[kept:part.start()] is copied unchanged
+    copied = 0  # tag[copied:part.start()] goes into the result unchanged
     end = len(tag) - 1 - self_closing
     for part in _ATTRIBUTE_PARTS.finditer(tag, name_match.end(), end):
         attribute = part[2].lower()
         if attribute.startswith("on"):
             # An event handler: no markup runs in tidings.
-            pieces.append(tag[kept : part.start()])
-            kept = part.end()
+            pieces.append(tag[copied : part.start()])
+            copied = part.end()
         elif part[4] and (name, attribute) in _URL_ATTRIBUTES:
             url = resolver.resolve(_unquote(part[4]))
-            pieces.append(tag[kept : part.start()])
-            kept = part.end()
+            pieces.append(tag[copied : part.start()])
+            copied = part.end()
             if url is not None:
                 value = html.escape(url, quote=True)
                 pieces.append(f'{part[1]}{part[2]}{part[3]}"{value}"')
-    pieces.append(tag[kept:])
+    pieces.append(tag[copied:])
     return "".join(pieces)
 
 
@@ -163,7 +163,7 @@ def _unquote(raw: str) -> str:
 
 
 class _Resolver:
-    """Resolve URLs of one body against its base, remembering the answers."""
+    """Resolve the URLs of one body against its base, caching the results."""
 
     def __init__(self, base: str) -> None:
         self.base = base

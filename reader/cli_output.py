@@ -82,8 +82,8 @@ def format_feed_row(feed: Feed) -> str:
     if feed.gone_since:
         row += f"  [gone since {format_time(feed.gone_since)}]"
     elif feed.next_refresh and feed.next_refresh > datetime.now(UTC):
-        what = "next try" if feed.failures else "next refresh"
-        row += f"  [{what} {format_time(feed.next_refresh)}]"
+        label = "next try" if feed.failures else "next refresh"
+        row += f"  [{label} {format_time(feed.next_refresh)}]"
     return row
 
 

@@ -67,17 +67,17 @@ def describe_schedule(feed: Feed) -> str:
     """Return one line on how often the feed is refreshed and when next."""
     every = interval(feed)
     if feed.interval_override:
-        how = f"every {_duration(feed.interval_override)} (set by you)"
+        cadence = f"every {_duration(feed.interval_override)} (set by you)"
     elif every:
-        how = f"every {_duration(every)} (asked by the feed or its server)"
+        cadence = f"every {_duration(every)} (requested by the feed or its server)"
     else:
-        how = "at every refresh (the feed asks for no interval)"
-    text = f"Feed {feed.id} ({clean_line(feed.title)}): refreshed {how}"
+        cadence = "at every refresh (the feed asks for no interval)"
+    text = f"Feed {feed.id} ({clean_line(feed.title)}): refreshed {cadence}"
     if feed.gone_since:
         text += f"; gone since {format_time(feed.gone_since)} (HTTP 410)"
     elif feed.next_refresh and feed.next_refresh > utc_now():
-        what = "next try" if feed.failures else "next refresh"
-        text += f"; {what} {format_time(feed.next_refresh)}"
+        label = "next try" if feed.failures else "next refresh"
+        text += f"; {label} {format_time(feed.next_refresh)}"
     else:
         text += "; due now"
     return text

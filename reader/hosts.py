@@ -1,8 +1,8 @@
 """Per-host politeness of one refresh run: request limits and pauses.
 
-A host is the name and port of a feed URL ("example.org:443"): browsers
-count connections the same way, and two servers on one machine answer
-apart. Local files have no host and no limit.
+A host is the name and port of a feed URL ("example.org:443"), the way
+browsers count connections, so two servers on one machine each get their
+own limit. Local files have no host and no limit.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ def host_key(url: str) -> str | None:
 
 
 class HostGate:
-    """The request slots of each host, and the pauses hosts asked for."""
+    """The request slots of each host, and the pauses hosts requested."""
 
     def __init__(self, per_host: int, pauses: dict[str, tuple[datetime, str]]):
         self._per_host = per_host

@@ -98,7 +98,7 @@ class Feed:
     unread: int = 0
     total: int = 0
     gone_since: datetime | None = None
-    """When the server answered 410 Gone; a scheduled refresh skips the feed."""
+    """When the server responded 410 Gone; a scheduled refresh skips the feed."""
     failures: int = 0
     """Consecutive failed refreshes. From the second one on the feed backs off."""
     next_refresh: datetime | None = None
@@ -106,7 +106,7 @@ class Feed:
     due. For a failing feed this is when the next try is due."""
     update_interval: timedelta | None = None
     """Time between refreshes that the feed (RSS ttl, sy:updatePeriod) or its
-    server (Cache-Control max-age) asked for, if any."""
+    server (Cache-Control max-age) requested, if any."""
     interval_override: timedelta | None = None
     """Time between refreshes set by the user; it replaces update_interval."""
 
@@ -206,16 +206,16 @@ class FetchError(TidingsError):
 
 
 class FeedGoneError(FetchError):
-    """The server answered 410 Gone: the feed was removed for good."""
+    """The server responded 410 Gone: the feed was removed for good."""
 
 
 class ServerBusyError(FetchError):
-    """The server answered 429 Too Many Requests or 503 Service Unavailable."""
+    """The server responded 429 Too Many Requests or 503 Service Unavailable."""
 
     def __init__(self, message: str, retry_after: float | None = None) -> None:
         super().__init__(message)
         self.retry_after = retry_after
-        """Seconds the server asked to wait (its Retry-After), or None."""
+        """Seconds the server requested to wait (its Retry-After), or None."""
 
 
 class ParseError(TidingsError, ValueError):

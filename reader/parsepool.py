@@ -2,9 +2,9 @@
 
 ``Parser`` runs jobs in a process pool sized to the CPUs. A worker parses a
 fetched document, reads the refresh interval it declares, and stores it
-through a connection of its own (``store_document``), so neither the parse
-nor the store's work holds the GIL of the process that runs the event loop.
-Where processes cannot run, the caller's fallback parses in a thread.
+through a connection of its own (``store_document``). Neither the parse nor
+the store's work then holds the GIL of the process that runs the event
+loop. Where processes cannot run, the caller's fallback parses in a thread.
 """
 
 from __future__ import annotations
@@ -170,8 +170,8 @@ class Parser:
 def _lower_priority() -> None:
     """Lower the CPU priority of a worker process (Unix ``nice``)."""
     # Workers use every idle CPU, but the process that runs the event loop
-    # goes first when it has work: it hands the workers their jobs, and in
-    # the TUI it answers keys.
+    # goes first when it has work, because it hands the workers their jobs
+    # and, in the TUI, handles the keys.
     if hasattr(os, "nice"):
         os.nice(WORKER_NICENESS)
 

@@ -2,7 +2,7 @@
 
 ``RefreshRun`` is the working half of ``reader.update.refresh_feeds``. It
 turns every outcome into a ``FeedRefreshed`` and into the feed's schedule:
-success, nothing new, failure, gone, or a host that asked for a pause.
+success, nothing new, failure, gone, or a host that requested a pause.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import hashlib
 import logging
 import sqlite3
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING
@@ -69,6 +70,7 @@ class RefreshRun:
         self.limits = limits
         self._slots = asyncio.Semaphore(limits.concurrency)
         self._declared = store.declared_intervals()
+        self._db_path = store.path.resolve()
         self._unchanged: list[UnchangedFeed] = []
 
     async def refresh_all(
@@ -124,7 +126,7 @@ class RefreshRun:
             if paused is not None:
                 host, until, reason = paused
                 message = (
-                    f"{host} asked for a pause until {schedule.format_time(until)}"
+                    f"{host} requested a pause until {schedule.format_time(until)}"
                 )
                 return FeedRefreshed(feed.id, feed.url, skipped=f"{message} ({reason})")
             try:
@@ -161,7 +163,7 @@ class RefreshRun:
         if body_hash == await self.writer.call(Store.body_hash, feed.id):
             return await self._record_unchanged(feed, result, now)
         new, updated = await self.parser.run(
-            partial(store_document, self.store.path, feed, result, body_hash),
+            partial(store_document, self._db_path, feed, result, body_hash),
             partial(self._store_here, feed, result, body_hash),
         )
         logger.debug("feed stored feed_id=%d new=%d updated=%d", feed.id, new, updated)
@@ -182,7 +184,9 @@ class RefreshRun:
     ) -> FeedRefreshed:
         declared = self._declared.get(feed.id)
         next_refresh = schedule.next_after_success(now, feed, declared, result.max_age)
-        self._unchanged.append(UnchangedFeed(feed.id, result, next_refresh))
+        # The batch keeps no body: a hundred of them could take 40 MB.
+        headers_only = replace(result, content=None)
+        self._unchanged.append(UnchangedFeed(feed.id, headers_only, next_refresh))
         fine_before = feed.last_error is None and not feed.gone
         if len(self._unchanged) >= UNCHANGED_BATCH or not fine_before:
             await self._flush_unchanged()

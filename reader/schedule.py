@@ -3,13 +3,13 @@
 A feed is due unless its stored ``next_refresh`` lies ahead. After a
 successful refresh, that time is the refresh time plus the feed's interval:
 the user's override, else the longest of what the feed (RSS ``<ttl>``,
-``sy:updatePeriod``) and its server (Cache-Control max-age) asked for. A
+``sy:updatePeriod``) and its server (Cache-Control max-age) requested. A
 feed that asks for nothing is due at every refresh; conditional GET keeps
 that cheap for the server.
 
 One failure changes nothing. From the second failure in a row, the feed
-waits 15 minutes, then 30, doubling up to a day. A server that answers 429
-or 503 pauses its whole host for its Retry-After, or five minutes without
+waits 15 minutes, then 30, doubling up to a day. A server that responds with
+429 or 503 pauses its whole host for its Retry-After, or five minutes without
 one, at most a day.
 """
 
@@ -85,10 +85,10 @@ def next_after_success(
     """Return when a feed refreshed at ``now`` is due again, or None."""
     if feed.interval_override:
         return now + feed.interval_override
-    asked = max(declared or 0, max_age_seconds or 0)
-    if not asked:
+    requested = max(declared or 0, max_age_seconds or 0)
+    if not requested:
         return None
-    return now + min(timedelta(seconds=asked), MAX_UPDATE_INTERVAL)
+    return now + min(timedelta(seconds=requested), MAX_UPDATE_INTERVAL)
 
 
 def backoff(failures: int) -> timedelta:
@@ -118,12 +118,12 @@ def skip_reason(feed: Feed, now: datetime, force: bool) -> str | None:
         return None
     if feed.gone_since is not None:
         return (
-            f"gone: the server answered 410 Gone on {format_time(feed.gone_since)}; "
+            f"gone: the server responded 410 Gone on {format_time(feed.gone_since)}; "
             "--force tries again"
         )
     if feed.next_refresh is not None and feed.next_refresh > now:
-        what = "next try" if feed.failures else "not due until"
-        return f"{what} {format_time(feed.next_refresh)}; --force refreshes it now"
+        label = "next try" if feed.failures else "not due until"
+        return f"{label} {format_time(feed.next_refresh)}; --force refreshes it now"
     return None
 
 

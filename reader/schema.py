@@ -80,12 +80,12 @@ ALTER TABLE feeds ADD COLUMN declared_interval INTEGER; -- RSS ttl, sy:updatePer
 ALTER TABLE feeds ADD COLUMN max_age INTEGER;   -- Cache-Control of the last response
 ALTER TABLE feeds ADD COLUMN interval_override INTEGER; -- set by the user
 
--- Hosts that answered 429 or 503 get no request before "until". A host is
+-- Hosts that responded with 429 or 503 get no request before "until". A host is
 -- "name:port", so two servers on one machine are paused apart.
 CREATE TABLE host_pauses (
     host    TEXT PRIMARY KEY,
     until   TEXT NOT NULL,
-    reason  TEXT NOT NULL                   -- the response that asked for it
+    reason  TEXT NOT NULL                   -- the response that requested it
 );
 """
 

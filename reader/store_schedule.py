@@ -44,10 +44,11 @@ def _seconds(value: int | None) -> timedelta | None:
 def schedule_fields(row: Sequence[Any]) -> dict[str, Any]:
     """Return the Feed fields read by ``SCHEDULE_COLUMNS``, by name."""
     gone_since, failures, next_refresh, declared, max_age, override = row
-    asked = [seconds for seconds in (declared, max_age) if seconds]
+    requested = [seconds for seconds in (declared, max_age) if seconds]
     update_interval = None
-    if asked:
-        update_interval = min(timedelta(seconds=max(asked)), MAX_UPDATE_INTERVAL)
+    if requested:
+        longest = timedelta(seconds=max(requested))
+        update_interval = min(longest, MAX_UPDATE_INTERVAL)
     return {
         "gone_since": _moment(gone_since),
         "failures": failures,

@@ -9,7 +9,7 @@ never stops the others.
 
 A refresh is polite: it limits requests in flight overall and per host,
 skips feeds that are not due or gone (see ``reader.schedule``), and leaves
-a host alone for as long as its 429 or 503 response asked.
+a host alone for as long as its 429 or 503 response requested.
 """
 
 from __future__ import annotations
@@ -60,9 +60,9 @@ class RefreshLimits:
     """Largest response body accepted, after decompression."""
     connect_timeout: float = CONNECT_TIMEOUT
     read_timeout: float = READ_TIMEOUT
-    """Longest wait for the next bytes of a response."""
+    """Maximum wait for the next bytes of a response."""
     total_timeout: float = TOTAL_TIMEOUT
-    """Longest time one fetch may take, redirects included."""
+    """Maximum time of one fetch, redirects included."""
     max_redirects: int = MAX_REDIRECTS
 
     def check(self) -> None:

@@ -82,7 +82,7 @@ def store(db_path: Path) -> Iterator[Store]:
 
 
 def serve(server: HTTPServer, path: str, body: bytes = FEED, **kwargs: object) -> None:
-    """Make ``path`` answer the next request with ``body``."""
+    """Make the server respond to the next request for ``path`` with ``body``."""
     kwargs.setdefault("content_type", "application/rss+xml")
     server.expect_oneshot_request(path).respond_with_data(body, **kwargs)
 
@@ -195,7 +195,7 @@ async def test_gone_feed_is_marked_and_skipped(
     assert gone.last_error == first.results[0].error
     skipped = second.results[0].skipped
     assert skipped is not None
-    assert skipped.startswith("gone: the server answered 410 Gone on ")
+    assert skipped.startswith("gone: the server responded 410 Gone on ")
     assert requests_to(server, "/gone") == 1
 
 
@@ -228,7 +228,7 @@ def test_cli_says_feed_is_gone(
 
     assert status == 0
     assert "Refreshed 0 feeds: 0 new entries, 0 failed; skipped 1" in out
-    assert "tidings: feed 1 skipped: gone: the server answered 410 Gone on " in err
+    assert "tidings: feed 1 skipped: gone: the server responded 410 Gone on " in err
     assert "--force tries again" in err
     item = feed_json(capsys, 1)
     assert item["gone"] is True
@@ -264,7 +264,7 @@ async def test_429_pauses_host_for_retry_after(
     deferred = results[same_host.id].skipped
     assert deferred is not None
     port = server.port
-    assert deferred.startswith(f"127.0.0.1:{port} asked for a pause until ")
+    assert deferred.startswith(f"127.0.0.1:{port} requested a pause until ")
     assert deferred.endswith("(HTTP 429 Too Many Requests)")
     assert results[other_host.id].new == 1
     assert requests_to(server, "/b") == 0
@@ -288,7 +288,7 @@ async def test_host_pause_holds_across_runs_and_force(
 
     skipped = again.results[0].skipped
     assert skipped is not None
-    assert "asked for a pause until" in skipped
+    assert "requested a pause until" in skipped
     assert requests_to(server, "/a") == 1
     assert store.get_feed(feed.id).failures == 1
 
@@ -507,7 +507,7 @@ def test_cli_feed_interval_override(
 
     status, out, _ = cli(capsys, "feed-interval", "1", "auto")
     assert status == 0
-    assert "every 30 minutes (asked by the feed or its server)" in out
+    assert "every 30 minutes (requested by the feed or its server)" in out
     assert feed_json(capsys, 1)["interval_override"] is None
 
 

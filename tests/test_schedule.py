@@ -97,7 +97,7 @@ def test_skip_reasons() -> None:
     )
     gone = replace(FEED, gone_since=NOW - timedelta(days=1))
     assert skip_reason(gone, NOW, force=False) == (
-        "gone: the server answered 410 Gone on 2026-01-04 12:00 UTC; "
+        "gone: the server responded 410 Gone on 2026-01-04 12:00 UTC; "
         "--force tries again"
     )
     assert skip_reason(gone, NOW, force=True) is None
