@@ -69,7 +69,7 @@ class RefreshRun:
         self.hosts = hosts
         self.limits = limits
         self._slots = asyncio.Semaphore(limits.concurrency)
-        self._declared = store.declared_intervals()
+        self._intervals = store.stored_intervals()
         self._db_path = store.path.resolve()
         self._unchanged: list[UnchangedFeed] = []
 
@@ -182,11 +182,16 @@ class RefreshRun:
     async def _record_unchanged(
         self, feed: Feed, result: FetchResult, now: datetime
     ) -> FeedRefreshed:
-        declared = self._declared.get(feed.id)
-        next_refresh = schedule.next_after_success(now, feed, declared, result.max_age)
+        declared, max_age = self._intervals.get(feed.id, (None, None))
+        # A 304 updates only the headers it carries (RFC 9111, 4.3.4), so one
+        # without Cache-Control leaves the stored max-age in force.
+        if result.content is not None or result.max_age is not None:
+            max_age = result.max_age
+        next_refresh = schedule.next_after_success(now, feed, declared, max_age)
         # The batch keeps no body: a hundred of them could take 40 MB.
         headers_only = replace(result, content=None)
-        self._unchanged.append(UnchangedFeed(feed.id, headers_only, next_refresh))
+        unchanged = UnchangedFeed(feed.id, headers_only, next_refresh, max_age)
+        self._unchanged.append(unchanged)
         fine_before = feed.last_error is None and not feed.gone
         if len(self._unchanged) >= UNCHANGED_BATCH or not fine_before:
             await self._flush_unchanged()

@@ -65,6 +65,8 @@ class UnchangedFeed:
     feed_id: int
     result: FetchResult
     next_refresh: datetime | None
+    max_age: int | None
+    """Cache-Control max-age in force: a 304 without one keeps the stored one."""
 
 
 class ScheduleStore:
@@ -100,7 +102,7 @@ class ScheduleStore:
                         result.etag,
                         result.last_modified,
                         _text(feed.next_refresh),
-                        result.max_age,
+                        feed.max_age,
                         feed.feed_id,
                     ),
                 )
@@ -144,13 +146,14 @@ class ScheduleStore:
                 f"feed {feed_id} not found; list feeds with 'tidings feeds'"
             )
 
-    def declared_intervals(self) -> dict[int, int]:
-        """Return feed id -> refresh interval its document declared (seconds)."""
+    def stored_intervals(self) -> dict[int, tuple[int | None, int | None]]:
+        """Return feed id -> (interval its document declared, max-age of its
+        last response), in seconds, for the feeds that have either."""
         rows = self._db.execute(
-            "SELECT id, declared_interval FROM feeds "
-            "WHERE declared_interval IS NOT NULL"
+            "SELECT id, declared_interval, max_age FROM feeds "
+            "WHERE declared_interval IS NOT NULL OR max_age IS NOT NULL"
         )
-        return dict(rows.fetchall())
+        return {feed_id: (declared, max_age) for feed_id, declared, max_age in rows}
 
     # Hosts
 

@@ -34,7 +34,7 @@ from reader.fetch import (
 )
 from reader.hosts import HostGate
 from reader.models import Feed, RefreshSummary
-from reader.parsepool import Parser, parse_processes
+from reader.parsepool import WORKER_NICENESS, Parser, parse_processes
 from reader.refresh_run import ProgressCallback, RefreshRun
 from reader.schedule import skip_reason
 from reader.store import Store, utc_now
@@ -85,6 +85,7 @@ async def refresh_feeds(
     force: bool | None = None,
     on_progress: ProgressCallback | None = None,
     client: httpx.AsyncClient | None = None,
+    worker_niceness: int = WORKER_NICENESS,
     **limits: Any,
 ) -> RefreshSummary:
     """Refresh the feeds with ``feed_ids`` (every feed when None).
@@ -92,7 +93,9 @@ async def refresh_feeds(
     ``force`` refreshes feeds that are not due, backing off or gone. When
     None, feeds named in ``feed_ids`` are forced and a refresh of every
     feed keeps to the schedule. A host paused by a 429 or 503 response is
-    left alone even then. ``limits`` are the fields of ``RefreshLimits``.
+    left alone even then. ``worker_niceness`` is added to the nice value of
+    the parser processes; the default leaves the CPU to the event loop's
+    process first. ``limits`` are the fields of ``RefreshLimits``.
 
     Errors are stored on their feed and reported in the summary, skipped
     feeds with the reason. Raises FeedNotFoundError for an unknown id
@@ -120,7 +123,7 @@ async def refresh_feeds(
     async with AsyncExitStack() as stack:
         if client is None:
             client = await stack.enter_async_context(_make_client(settings))
-        parser = Parser(processes=parse_processes(fetched))
+        parser = Parser(parse_processes(fetched), worker_niceness)
         stack.callback(parser.close)
         writer = await stack.enter_async_context(StoreWriter(store.path))
         hosts = HostGate(settings.per_host, store.host_pauses(now))

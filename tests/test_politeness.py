@@ -626,3 +626,35 @@ def test_cli_max_size_limit(
     assert status == 1
     limit = round(0.1 * 2**20)
     assert f"response is larger than the {limit} bytes limit" in err
+
+
+async def test_304_keeps_stored_max_age(server: HTTPServer, store: Store) -> None:
+    serve(server, "/feed", headers={"ETag": '"a"', "Cache-Control": "max-age=600"})
+    feed = store.add_feed(server.url_for("/feed"))
+    await refresh_feeds(store)
+    server.expect_oneshot_request("/feed").respond_with_data("", status=304)
+
+    summary = await refresh_feeds(store, force=True)
+
+    unchanged = store.get_feed(feed.id)
+    assert summary.results[0].not_modified
+    assert unchanged.update_interval == timedelta(seconds=600)
+    assert close_to(unchanged.next_refresh, datetime.now(UTC) + timedelta(seconds=600))
+
+
+async def test_same_body_without_cache_control_is_due(
+    server: HTTPServer, store: Store
+) -> None:
+    # A full response replaces the stored headers, so a body that did not
+    # change but lost its Cache-Control makes the feed due at every refresh.
+    serve(server, "/feed", headers={"Cache-Control": "max-age=600"})
+    feed = store.add_feed(server.url_for("/feed"))
+    await refresh_feeds(store)
+    serve(server, "/feed")
+
+    summary = await refresh_feeds(store, force=True)
+
+    unchanged = store.get_feed(feed.id)
+    assert summary.results[0].not_modified
+    assert unchanged.update_interval is None
+    assert unchanged.next_refresh is None

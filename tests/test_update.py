@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -624,6 +625,7 @@ async def test_refresh_parses_in_thread_without_processes(
 STDIN_REFRESH = """
 import asyncio, logging, os, sys
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 from reader.store import Store
 from reader.update import refresh_feeds
@@ -666,6 +668,7 @@ def test_refresh_survives_broken_parser_pool(tmp_path: Path) -> None:
 CAPTURED_STDERR_REFRESH = """
 import asyncio, io, logging, os, sys
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 from reader.store import Store
 from reader.update import refresh_feeds
@@ -756,3 +759,16 @@ async def test_refresh_stores_in_worker_processes(
     assert store.get_feed(page.id).last_error == error
     assert store.count_entries(good.id) == 2
     threaded_server.clear()
+
+
+async def test_parser_workers_run_niced() -> None:
+    async def no_fallback() -> int:
+        raise AssertionError("the job should run in a worker process")
+
+    parser = parsepool.Parser(2, niceness=7)
+    try:
+        worker_niceness = await parser.run(partial(os.nice, 0), no_fallback)
+    finally:
+        parser.close()
+
+    assert worker_niceness == min(os.nice(0) + 7, 19)
