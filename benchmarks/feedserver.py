@@ -3,9 +3,9 @@
 Feeds are spread over several ports, one port per simulated site, because
 tidings limits the requests in flight per host and port, as browsers do.
 Both servers send ETag and Last-Modified and respond 304 to a matching
-conditional GET. The asyncio server can also hold each response for a fixed
-delay, which stands in for a distant server: nginx 1.22 as Debian packages
-it has no per-response delay.
+conditional GET. The asyncio server can also delay each response by a
+fixed time to simulate a distant server, because nginx 1.22 as Debian 12
+packages it has no per-response delay.
 
 Run ``python benchmarks/feedserver.py --root DIR --ports 8001,8002
 --delay 0.1`` to start the asyncio server on its own; it prints "ready" when
@@ -106,8 +106,8 @@ def start_nginx(root: Path, folder: Path, sites: int) -> Server | None:
         return None
     ports = free_ports(sites)
     listen = "\n".join(f"        listen 127.0.0.1:{port};" for port in ports)
-    # Started as root, nginx runs its workers as nobody, who may not be able
-    # to read the feeds' folder.
+    # Started as root, nginx runs its workers as the user "nobody", who may
+    # not be allowed to read the feeds' folder.
     user = "user root;" if os.geteuid() == 0 else ""
     folder.mkdir(parents=True, exist_ok=True)
     config = folder / "nginx.conf"
@@ -150,7 +150,7 @@ def start_asyncio_server(root: Path, sites: int, delay: float) -> Server:
 
 
 class FileHandler:
-    """Answer GET requests for files under ``root`` over HTTP/1.1."""
+    """Serve GET requests for files under ``root`` over HTTP/1.1."""
 
     def __init__(self, root: Path, delay: float) -> None:
         self.root = root

@@ -13,7 +13,7 @@ is missing. Both readers then refresh the same URLs, one after the other:
 - cold: a new cache refreshes 100, 500 and 1,000 feeds;
 - warm: the same cache refreshes again and every feed responds 304;
 - latency: a new cache refreshes 500 feeds from an asyncio server that
-  holds every response for 100 ms.
+  delays every response by 100 ms.
 
 With ``--repeat N`` each reader runs N rounds and the fastest round counts,
 which filters out most of the noise of other work on the machine. For each
@@ -170,8 +170,8 @@ def describe_machine() -> str:
     )
 
 
-def main() -> None:
-    """Generate the feeds, start the servers and print the table."""
+def parse_args() -> argparse.Namespace:
+    """Read the command line."""
     options = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     options.add_argument(
         "--sizes", default="100,500,1000", help="feed counts (default: 100,500,1000)"
@@ -187,7 +187,12 @@ def main() -> None:
     )
     options.add_argument("--feeds", type=Path, help="reuse generated feeds here")
     options.add_argument("--no-newsboat", action="store_true")
-    args = options.parse_args()
+    return options.parse_args()
+
+
+def main() -> None:
+    """Generate the feeds, start the servers and print the table."""
+    args = parse_args()
     sizes = [int(size) for size in args.sizes.split(",") if size]
     print(describe_machine())
     print(f"load average before: {os.getloadavg()[0]:.1f}")
@@ -198,6 +203,7 @@ def main() -> None:
         feedgen.write_feeds(feeds, max([*sizes, args.latency_size]))
         if bench.newsboat is None and not args.no_newsboat:
             print("newsboat is not installed: apt-get install newsboat")
+
         server = feedserver.start_nginx(feeds, folder / "nginx", args.sites)
         if server is None:
             print("nginx is not installed, so the asyncio server serves every run")
@@ -210,6 +216,7 @@ def main() -> None:
         with serving(server):
             for size in sizes:
                 bench.run_readers("nginx", server, size, warm=True)
+
         if args.latency_size:
             slow = feedserver.start_asyncio_server(feeds, args.sites, LATENCY)
             with serving(slow):

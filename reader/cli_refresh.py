@@ -121,8 +121,8 @@ def refresh_with_progress(
     ``quiet`` prints nothing but the failures list. ``limits`` go to
     ``refresh_feeds``.
     """
-    # The command line has no keys to answer while it waits for the
-    # refresh, so its parser processes keep the default priority.
+    # The command line handles no keys while it waits for the refresh, so
+    # its parser processes keep the default priority.
     options: dict[str, Any] = {"force": force, "worker_niceness": 0, **limits}
     if quiet:
         summary = refresh_feeds_sync(store, feed_ids, **options)

@@ -112,7 +112,7 @@ class Feed:
 
     @property
     def gone(self) -> bool:
-        """Whether the server said the feed was removed (HTTP 410 Gone)."""
+        """Whether the server reported the feed removed (HTTP 410 Gone)."""
         return self.gone_since is not None
 
 
@@ -157,7 +157,7 @@ class FeedRefreshed:
     not_modified: bool = False
     error: str | None = None
     skipped: str | None = None
-    """Why the feed was not fetched (not due, gone, host paused), or None."""
+    """Reason the feed was not fetched (not due, gone, host paused), or None."""
 
 
 @dataclass(frozen=True)

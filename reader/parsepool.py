@@ -38,8 +38,8 @@ ParsedDocument = tuple[ParsedFeed, int | None]
 # Added by default to the nice value of worker processes: 10 gives a
 # CPU-bound worker about a tenth of the share of a process at the default
 # priority when they compete for one CPU (Linux CFS weights). Workers still
-# use every idle CPU, but the process that runs the event loop goes first,
-# which in the TUI keeps keys responsive while a refresh parses:
+# use every idle CPU, but the process that runs the event loop goes first.
+# In the TUI that keeps keys responsive while a refresh parses, and
 # benchmarks/tui_latency.py measured a p95 of 171-173 ms instead of
 # 281-420 ms at niceness 0 on 2 busy CPUs.
 WORKER_NICENESS = 10

@@ -4,8 +4,8 @@ A feed is due unless its stored ``next_refresh`` lies ahead. After a
 successful refresh, that time is the refresh time plus the feed's interval:
 the user's override, else the longest of what the feed (RSS ``<ttl>``,
 ``sy:updatePeriod``) and its server (Cache-Control max-age) requested. A
-feed that asks for nothing is due at every refresh; conditional GET keeps
-that cheap for the server.
+feed that requests no interval is due at every refresh, and conditional
+GET keeps that cheap for the server.
 
 One failure changes nothing. From the second failure in a row, the feed
 waits 15 minutes, then 30, doubling up to a day. A server that responds with
