@@ -151,7 +151,8 @@ def _refresh_with_bar(
         TextColumn("{task.fields[errors]} errors"),
     )
     with Progress(*columns, console=Console(), transient=True) as progress:
-        task = progress.add_task("refresh", total=None, errors=0)
+        total = len(set(feed_ids)) if feed_ids else len(store.list_feeds())
+        task = progress.add_task("refresh", total=total, errors=0)
         errors = 0
 
         def advance(result: FeedRefreshed, done: int, total: int) -> None:
