@@ -34,7 +34,9 @@ BINDINGS: dict[str, BindingInfo] = {
     "feed.refresh": BindingInfo("app", "r", "Refresh the selected feed"),
     "feed.refresh_all": BindingInfo("app", "R", "Refresh every feed"),
     "entry.next_unread": BindingInfo("app", "n", "Open the next unread entry"),
-    "entry.previous_unread": BindingInfo("app", "p", "Open the previous unread entry"),
+    "entry.previous_unread": BindingInfo(
+        "app", "p,N", "Open the previous unread entry"
+    ),
     "entry.toggle_read": BindingInfo("app", "m", "Mark the entry read or unread"),
     "entry.toggle_starred": BindingInfo("app", "s", "Star or unstar the entry"),
     "entry.open_link": BindingInfo("app", "o", "Open the entry's link in the browser"),
@@ -47,6 +49,14 @@ BINDINGS: dict[str, BindingInfo] = {
     "article.reader_mode": BindingInfo(
         "app", "v", "Show the article as plain text, or styled"
     ),
+    "feed.add": BindingInfo("app", "a", "Subscribe to a feed URL or a page's feed"),
+    "feed.rename": BindingInfo("app", "e", "Rename the highlighted feed"),
+    "feed.move": BindingInfo("app", "M", "Move the highlighted feed to a folder"),
+    "feed.remove": BindingInfo("app", "D", "Unsubscribe from the highlighted feed"),
+    "feed.mark_all_read": BindingInfo(
+        "app", "A", "Mark every entry of the highlighted feed read"
+    ),
+    "feed.undo_mark_all": BindingInfo("app", "u", "Undo the last mark-all-read"),
     "feed.cursor_down": BindingInfo("feeds", "j,down", "Move to the next feed"),
     "feed.cursor_up": BindingInfo("feeds", "k,up", "Move to the previous feed"),
     "feed.first": BindingInfo("feeds", "g,home", "Move to the first feed"),
@@ -63,9 +73,12 @@ BINDINGS: dict[str, BindingInfo] = {
     "entry.open": BindingInfo("entries", "enter", "Open the entry"),
     "article.scroll_down": BindingInfo("article", "j,down", "Scroll down one line"),
     "article.scroll_up": BindingInfo("article", "k,up", "Scroll up one line"),
-    "article.page_down": BindingInfo(
-        "article", "space,pagedown", "Scroll down one screen"
+    "article.read_on": BindingInfo(
+        "article",
+        "space",
+        "Scroll down one screen; at the end, open the next unread entry",
     ),
+    "article.page_down": BindingInfo("article", "pagedown", "Scroll down one screen"),
     "article.page_up": BindingInfo("article", "b,pageup", "Scroll up one screen"),
     "article.top": BindingInfo("article", "g,home", "Scroll to the top"),
     "article.bottom": BindingInfo("article", "G,end", "Scroll to the bottom"),

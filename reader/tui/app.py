@@ -2,39 +2,42 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import webbrowser
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import ClassVar
 
 from textual import on, work
-from textual.app import App, ComposeResult
+from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.screen import Screen
 from textual.widgets import Footer, OptionList
 
-from reader.links import is_openable
+from reader.config import Settings
 from reader.models import Entry, Feed, TidingsError
 from reader.store import Store
-from reader.textsafe import clean_line
 from reader.tui.article import ArticleView
 from reader.tui.article_actions import ARTICLE_BINDINGS, ArticleActions
 from reader.tui.bodies import load_markdown
+from reader.tui.commands import action_commands
 from reader.tui.entry_list import EntryList
+from reader.tui.feed_actions import FEED_BINDINGS, FeedActions
 from reader.tui.feed_list import FeedList
-from reader.tui.formatting import feed_title
+from reader.tui.formatting import feed_title, use_date_format
 from reader.tui.help import HelpScreen, KeySection
 from reader.tui.logfile import logging_to_file
+from reader.tui.paging import PAGE_SIZE
 from reader.tui.refresh import RefreshActions
 from reader.tui.status import StatusLine, feed_status
+from reader.tui.theme import TIDINGS_THEME
 from reader.welcome import ensure_welcome
 
 log = logging.getLogger(__name__)
 
 
-class TidingsApp(ArticleActions, RefreshActions, App[None]):
+class TidingsApp(FeedActions, ArticleActions, RefreshActions, App[None]):
     """A three-pane feed reader over a ``Store``.
 
     | Key | Binding id | Action |
@@ -46,13 +49,21 @@ class TidingsApp(ArticleActions, RefreshActions, App[None]):
     | `r` | `feed.refresh` | Refresh the selected feed |
     | `R` | `feed.refresh_all` | Refresh every feed |
     | `n` | `entry.next_unread` | Open the next unread entry, in this feed or the next |
-    | `p` | `entry.previous_unread` | Open the previous unread entry |
+    | `p`, `N` | `entry.previous_unread` | Open the previous unread entry |
     | `m` | `entry.toggle_read` | Mark the entry read or unread |
     | `s` | `entry.toggle_starred` | Star or unstar the entry |
     | `o` | `entry.open_link` | Open the entry's link in the browser |
     | `y` | `entry.copy_link` | Copy the entry's link to the clipboard |
     | `1`-`9`, `f` | `article.follow_link` | Open an article link by its number |
     | `v` | `article.reader_mode` | Show the article as plain text, or styled |
+    | `a` | `feed.add` | Subscribe to a feed URL or a page's feed |
+    | `e` | `feed.rename` | Rename the feed |
+    | `M` | `feed.move` | Move the feed to a folder |
+    | `D` | `feed.remove` | Unsubscribe, after a confirmation |
+    | `A` | `feed.mark_all_read` | Mark every entry of the feed read |
+    | `u` | `feed.undo_mark_all` | Undo the last mark-all-read |
+
+    Every action is also in the command palette (``ctrl+p``).
     """
 
     CSS_PATH = "tidings.tcss"
@@ -73,7 +84,7 @@ class TidingsApp(ArticleActions, RefreshActions, App[None]):
         Binding("R", "refresh_all", "Refresh all", show=False, id="feed.refresh_all"),
         Binding("n", "next_unread", "Next unread", id="entry.next_unread"),
         Binding(
-            "p",
+            "p,N",
             "previous_unread",
             "Previous unread",
             show=False,
@@ -83,6 +94,7 @@ class TidingsApp(ArticleActions, RefreshActions, App[None]):
         Binding("s", "toggle_starred", "Star", id="entry.toggle_starred"),
         Binding("o", "open_link", "Browser", id="entry.open_link"),
         *ARTICLE_BINDINGS,
+        *FEED_BINDINGS,
     ]
 
     def __init__(
@@ -91,9 +103,14 @@ class TidingsApp(ArticleActions, RefreshActions, App[None]):
         *,
         keymap: Mapping[str, str] | None = None,
         open_in_browser: Callable[[str], bool] = webbrowser.open,
+        settings: Settings | None = None,
     ) -> None:
         super().__init__()
         self.store = store
+        self.settings = settings or Settings()
+        """Date format, refresh limits and interval; keys come from ``keymap``."""
+        use_date_format(self.settings.date_format)
+        self.register_theme(TIDINGS_THEME)
         self.keymap = dict(keymap or {})
         """Key overrides by binding id, as accepted by ``App.set_keymap``."""
         self.open_in_browser = open_in_browser
@@ -118,6 +135,7 @@ class TidingsApp(ArticleActions, RefreshActions, App[None]):
         self.query_one(FeedList).border_title = "Feeds"
         self.query_one(EntryList).border_title = "Entries"
         self.query_one(ArticleView).border_title = "Article"
+        self.start_auto_refresh(self.settings.refresh_interval_minutes)
         welcome = self._add_welcome_feed()
         feeds = self.store.list_feeds()
         self.feed_list.set_feeds(feeds, None if welcome is None else welcome.id)
@@ -176,6 +194,17 @@ class TidingsApp(ArticleActions, RefreshActions, App[None]):
         """Show the key table."""
         self.push_screen(HelpScreen(self.key_sections(), self.keymap))
 
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """List Textual's commands, then every action of every pane."""
+        yield from super().get_system_commands(screen)
+        if screen is not self.screen_stack[0]:
+            return
+        namespaces = [self, self.feed_list, self.entry_list, self.article]
+        sections = list(zip(self.key_sections(), namespaces, strict=True))
+        yield from action_commands(
+            sections, self.keymap, self.get_key_display, self.run_action
+        )
+
     # Feeds
 
     @on(OptionList.OptionHighlighted, "#feeds")
@@ -198,6 +227,30 @@ class TidingsApp(ArticleActions, RefreshActions, App[None]):
         self.entry_list.border_title = Content(f"Entries · {feed_title(feed)}")
         self.status.show(feed_status(feed))
 
+    def reload_feeds(self, highlight_id: int | None) -> None:
+        """Read the feed list again and highlight ``highlight_id`` (else the
+        feed highlighted now, if it is still there)."""
+        if highlight_id is None:
+            current = self.feed_list.current_feed
+            highlight_id = None if current is None else current.id
+        self.feed_list.set_feeds(self.store.list_feeds(), highlight_id)
+        feed = self.feed_list.current_feed
+        if feed is None:
+            self.entry_list.show_feed(self.store, None)
+            self.article.show_notice("No feeds yet. Press a to add one.")
+        else:
+            self.show_feed(feed)
+            self.update_feed_row(feed.id)
+
+    def reload_entries(self) -> None:
+        """Read the listed entries again after their state changed in bulk,
+        keeping the cursor on the same entry."""
+        current = self.entry_list.current_entry
+        limit = self.entry_list.cursor + PAGE_SIZE
+        self.entry_list.reload(None if current is None else current.id, limit)
+        if self.article.entry is not None:
+            self.article.update_header(self.store.get_entry(self.article.entry.id))
+
     def update_feed_row(self, feed_id: int, *, show_status: bool = True) -> None:
         """Redraw a feed's row after its counts or error changed, and describe
         it in the status line if it is highlighted and ``show_status``."""
@@ -208,6 +261,10 @@ class TidingsApp(ArticleActions, RefreshActions, App[None]):
             self.status.show(feed_status(feed))
 
     # Entries
+
+    @on(ArticleView.EndReached)
+    def _article_end_reached(self) -> None:
+        self.action_next_unread()
 
     @on(EntryList.Selected)
     def _entry_selected(self, event: EntryList.Selected) -> None:
@@ -310,40 +367,6 @@ class TidingsApp(ArticleActions, RefreshActions, App[None]):
                 self.show_feed(feed)
                 return True
         return False
-
-    # Links
-
-    def action_open_link(self) -> None:
-        """Open the current entry's link in the browser."""
-        entry = self.current_entry()
-        if entry is not None:
-            self.open_link(entry.link)
-
-    def open_link(self, url: str | None) -> None:
-        """Open ``url`` in the browser if it is an http, https or mailto URL."""
-        if not url:
-            self.status.show("This entry has no link")
-            return
-        if not is_openable(url):
-            shown = clean_line(url)
-            self.status.show_error(f"Not opening a non-http(s) link: {shown}")
-            return
-        self._run_browser(url)
-
-    @work(group="browser")
-    async def _run_browser(self, url: str) -> None:
-        # webbrowser.open may wait for the browser process, so it runs in a
-        # thread and the UI keeps handling keys.
-        shown = clean_line(url)
-        try:
-            opened = await asyncio.to_thread(self.open_in_browser, url)
-        except (webbrowser.Error, OSError) as error:
-            log.warning("browser failed url=%s error=%s", url, error)
-            opened = False
-        if opened:
-            self.status.show(f"Opened {shown}")
-        else:
-            self.status.show_error(f"No browser could open {shown}; set $BROWSER")
 
 
 def run_tui(store: Store) -> None:
