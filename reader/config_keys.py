@@ -129,6 +129,19 @@ def character_key(character: str) -> str:
     return shorter.get(name, name)
 
 
+def key_label(name: str) -> str:
+    """Return a key as a reader types it: "question_mark" is "?", "slash"
+    is "/", and names such as "enter" or "ctrl+p" stay as they are."""
+    if len(name) == 1 or "+" in name or name in _NAMED_KEYS:
+        return name
+    if _FUNCTION_KEY.fullmatch(name):
+        return name
+    try:
+        return unicodedata.lookup(_SHORT_NAMES.get(name, name).replace("_", " "))
+    except KeyError:
+        return name
+
+
 def normalize_keys(value: str) -> str:
     """Return a comma-separated key list in Textual's names.
 
