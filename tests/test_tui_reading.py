@@ -24,6 +24,7 @@ from reader.tui.article import ArticleView
 from reader.tui.article_lines import Palette
 from reader.tui.theme import TIDINGS_THEME
 from reader.welcome import WELCOME_META_KEY
+from tests.test_update import concurrency_probe, start_server
 
 FIXTURES = Path(__file__).parent / "fixtures" / "tui"
 SIZE = (120, 36)
@@ -216,3 +217,26 @@ async def test_auto_refresh_off_by_default(store: Store) -> None:
         await settle(pilot)
         assert app.status.next_refresh == ""
         assert app.next_auto_refresh is None
+
+
+async def test_refresh_limits_from_settings(db_path: Path) -> None:
+    server = start_server(threaded=True)
+    try:
+        handler, highest = concurrency_probe()
+        with Store(db_path) as store:
+            store.set_meta(WELCOME_META_KEY, "1")
+            for number in range(6):
+                path = f"/feed{number}"
+                server.expect_request(path).respond_with_handler(handler)
+                store.add_feed(server.url_for(path))
+            settings = Settings(refresh_concurrency=16, refresh_per_host=2)
+            app = TidingsApp(store, settings=settings)
+            async with app.run_test(size=SIZE) as pilot:
+                await settle(pilot)
+                await pilot.press("R")
+                await settle(pilot)
+                assert app.status.refresh_state.startswith("Refreshed 6 feeds")
+        assert highest() == 2
+    finally:
+        server.clear()
+        server.stop()
