@@ -265,3 +265,16 @@ async def test_dialog_escape_changes_nothing(store: Store) -> None:
             settings.folder is None and settings.user_title is None
             for settings in store.feed_settings().values()
         )
+
+
+async def test_rename_of_removed_feed_shows_error(store: Store) -> None:
+    app = TidingsApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        feed_id = store.list_feeds()[0].id
+        await pilot.press("e")
+        # Another tidings process removes the feed while the dialog is open.
+        store.remove_feed(feed_id)
+        await type_text(pilot, "Gone")
+        assert f"feed {feed_id} not found" in app.status.message
+        assert len(store.list_feeds()) == 1

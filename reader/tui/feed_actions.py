@@ -7,6 +7,7 @@ the page is fetched; a page that lists several feeds asks which one to add.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from textual import work
@@ -36,6 +37,9 @@ FEED_BINDINGS: list[BindingType] = [
     Binding("u", "undo_mark_all_read", "Undo", show=False, id="feed.undo_mark_all"),
 ]
 """Bindings of the app that act on the highlighted feed, in its BINDINGS."""
+
+FAILED = object()
+"""Returned by ``FeedActions._write`` when the store raised."""
 
 ADD_HINT = "A feed URL, a web page that links to feeds, or a local feed file."
 
@@ -89,10 +93,13 @@ class FeedActions:
             # Subscribed anyway, as the command line does, so a feed can be
             # added while its server is down; the row shows the error.
             log.warning("add: fetch failed url=%s error=%s", url, error)
-            feed = self.store.add_feed(url)
-            self.store.record_error(feed.id, str(error))
+            message = str(error)
+            feed = self._write(lambda: self.store.add_feed(url))
+            if feed is FAILED:
+                return
+            self._write(lambda: self.store.record_error(feed.id, message))
             self.reload_feeds(feed.id)
-            self.status.show_error(f"Added, but the fetch failed: {error}")
+            self.status.show_error(f"Added, but the fetch failed: {message}")
             return
         except ParseError as error:
             log.warning("add: no feed found url=%s error=%s", url, error)
@@ -127,7 +134,9 @@ class FeedActions:
     def _subscribe(self, url: str) -> None:
         if self._already_subscribed(url):
             return
-        feed = self.store.add_feed(url)
+        feed = self._write(lambda: self.store.add_feed(url))
+        if feed is FAILED:
+            return
         self.reload_feeds(feed.id)
         self.status.show(f"Added {clean_line(url)}")
         self.start_refresh([feed.id])
@@ -148,7 +157,9 @@ class FeedActions:
 
         def renamed(title: str | None) -> None:
             if title is not None:
-                stored = self.store.rename_feed(feed.id, title)
+                stored = self._write(lambda: self.store.rename_feed(feed.id, title))
+                if stored is FAILED:
+                    return
                 self.reload_feeds(feed.id)
                 shown = feed_title(self.store.get_feed(feed.id))
                 self.status.show(f"Renamed to {shown}" if stored else f"Reset {shown}")
@@ -169,7 +180,11 @@ class FeedActions:
 
         def moved(folder: str | None) -> None:
             if folder is not None:
-                stored = self.store.set_feed_folder(feed.id, folder)
+                stored = self._write(
+                    lambda: self.store.set_feed_folder(feed.id, folder)
+                )
+                if stored is FAILED:
+                    return
                 self.reload_feeds(feed.id)
                 where = f"folder {stored}" if stored else "no folder"
                 self.status.show(f"Moved {feed_title(feed)} to {where}")
@@ -186,7 +201,8 @@ class FeedActions:
 
         def confirmed(answer: bool | None) -> None:
             if answer:
-                self.store.remove_feed(feed.id)
+                if self._write(lambda: self.store.remove_feed(feed.id)) is FAILED:
+                    return
                 self.reload_feeds(None)
                 self.status.show(f"Removed {feed_title(feed)}")
 
@@ -201,7 +217,9 @@ class FeedActions:
         feed = self._target_feed()
         if feed is None:
             return
-        marked = self.store.mark_all_read(feed.id)
+        marked = self._write(lambda: self.store.mark_all_read(feed.id))
+        if marked is FAILED:
+            return
         self._after_marking(marked)
         if marked:
             self.status.show(
@@ -212,7 +230,9 @@ class FeedActions:
 
     def action_undo_mark_all_read(self) -> None:
         """Mark unread again what the last mark-all-read changed."""
-        restored = self.store.undo_mark_all_read()
+        restored = self._write(self.store.undo_mark_all_read)
+        if restored is FAILED:
+            return
         self._after_marking(restored)
         if restored:
             self.status.show(f"Marked {_entries(len(restored))} unread again")
@@ -224,6 +244,16 @@ class FeedActions:
             self.update_feed_row(feed_id, show_status=False)
         if marked:
             self.reload_entries()
+
+    def _write(self, write: Callable[[], Any]) -> Any:
+        """Run a store write and return its result; on failure (the feed
+        was removed meanwhile, the disk is full) show why and return FAILED."""
+        try:
+            return write()
+        except TidingsError as error:
+            log.warning("feed change failed error=%s", error)
+            self.status.show_error(str(error))
+            return FAILED
 
     def _target_feed(self) -> Feed | None:
         feed = self.feed_list.current_feed
