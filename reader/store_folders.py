@@ -284,6 +284,10 @@ _IN_FOLDER = "(f.folder = ? OR substr(f.folder, 1, length(?) + 1) = ? || '/')"
 """Matches the feeds ``f`` of a folder and of its subfolders; each of the
 three parameters is the folder name."""
 
+FOLDER_FEEDS = f"SELECT f.id FROM feeds f WHERE {_IN_FOLDER}"
+"""Query of the ids of the feeds in a folder and its subfolders; each of
+its three parameters is the folder name."""
+
 _UNDOABLE = (
     "SELECT u.entry_id FROM mark_all_undo u JOIN entries e ON e.id = u.entry_id "
     "WHERE e.read = 1"
