@@ -12,7 +12,6 @@ from reader.cli_output import plural, strip_url_prefix
 from reader.models import FeedRefreshed, RefreshSummary
 from reader.store import Store
 from reader.textsafe import clean_line
-from reader.update import refresh_feeds_sync
 
 
 def refresh_with_progress(
@@ -27,6 +26,9 @@ def refresh_with_progress(
     Returns 1 if any feed failed, else 0. With ``quiet`` nothing is printed,
     so the caller reports the outcome itself.
     """
+    # Imported here: HTTP and feed parsing would slow every command's start.
+    from reader.update import refresh_feeds_sync
+
     total = len(feed_ids) if feed_ids is not None else len(store.list_feeds())
     if quiet:
         summary = refresh_feeds_sync(store, feed_ids, concurrency=concurrency)
@@ -50,6 +52,8 @@ def _refresh_with_bar(
         MofNCompleteColumn(),
         TextColumn("{task.fields[errors]} errors"),
     )
+    from reader.update import refresh_feeds_sync
+
     with Progress(*columns, console=Console(), transient=True) as progress:
         task = progress.add_task("refresh", total=total, errors=0)
         errors = 0

@@ -57,6 +57,10 @@ BINDINGS: dict[str, BindingInfo] = {
         "app", "A", "Mark every entry of the highlighted feed read"
     ),
     "feed.undo_mark_all": BindingInfo("app", "u", "Undo the last mark-all-read"),
+    "entry.unread_only": BindingInfo(
+        "app", "U", "List only unread entries, or every entry again"
+    ),
+    "app.search": BindingInfo("app", "ctrl+f", "Search every cached entry"),
     "feed.cursor_down": BindingInfo("feeds", "j,down", "Move to the next feed"),
     "feed.cursor_up": BindingInfo("feeds", "k,up", "Move to the previous feed"),
     "feed.first": BindingInfo("feeds", "g,home", "Move to the first feed"),
@@ -64,6 +68,14 @@ BINDINGS: dict[str, BindingInfo] = {
     "feed.page_down": BindingInfo("feeds", "pagedown", "Move down one screen"),
     "feed.page_up": BindingInfo("feeds", "pageup", "Move up one screen"),
     "feed.select": BindingInfo("feeds", "enter", "Move the focus to the entries"),
+    "feed.toggle_folder": BindingInfo(
+        "feeds", "space", "Fold or unfold the highlighted folder"
+    ),
+    "feed.collapse": BindingInfo(
+        "feeds", "h,left", "Fold the folder, or go to the feed's folder"
+    ),
+    "feed.expand": BindingInfo("feeds", "l,right", "Unfold the highlighted folder"),
+    "feed.filter": BindingInfo("feeds", "slash", "Filter the feeds by title"),
     "entry.cursor_down": BindingInfo("entries", "j,down", "Move to the next entry"),
     "entry.cursor_up": BindingInfo("entries", "k,up", "Move to the previous entry"),
     "entry.first": BindingInfo("entries", "g,home", "Move to the first entry"),
@@ -71,6 +83,7 @@ BINDINGS: dict[str, BindingInfo] = {
     "entry.page_down": BindingInfo("entries", "pagedown", "Move down one screen"),
     "entry.page_up": BindingInfo("entries", "pageup", "Move up one screen"),
     "entry.open": BindingInfo("entries", "enter", "Open the entry"),
+    "entry.filter": BindingInfo("entries", "slash", "Filter the entries by words"),
     "article.scroll_down": BindingInfo("article", "j,down", "Scroll down one line"),
     "article.scroll_up": BindingInfo("article", "k,up", "Scroll up one line"),
     "article.read_on": BindingInfo(

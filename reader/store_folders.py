@@ -158,10 +158,11 @@ class FolderMethods:
 
     def list_folders(self) -> list[Folder]:
         """Return every folder that has a feed, by name, with summed counts."""
+        # Counts come from the per-feed counters the schema's triggers keep.
         rows = self._db.execute(
-            "SELECT f.folder, count(DISTINCT f.id), "
-            "count(e.id) FILTER (WHERE e.read = 0), count(e.id) "
-            "FROM feeds f LEFT JOIN entries e ON e.feed_id = f.id "
+            "SELECT f.folder, count(f.id), "
+            "coalesce(sum(c.unread), 0), coalesce(sum(c.total), 0) "
+            "FROM feeds f LEFT JOIN feed_counts c ON c.feed_id = f.id "
             "WHERE f.folder IS NOT NULL GROUP BY f.folder "
             "ORDER BY lower(f.folder), f.folder"
         ).fetchall()

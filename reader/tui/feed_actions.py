@@ -16,10 +16,10 @@ from textual.binding import Binding, BindingType
 from reader.discover import FeedCandidate, discover_url
 from reader.fetch import is_local, normalize_feed_url
 from reader.models import Feed, FetchError, ParseError, TidingsError
-from reader.store_folders import MarkedRead
+from reader.store_folders import MarkedRead, normalize_folder
 from reader.textsafe import clean_line
 from reader.tui.dialogs import ChoiceScreen, ConfirmScreen, TextPrompt
-from reader.tui.formatting import feed_title
+from reader.tui.formatting import display_line, feed_title
 
 if TYPE_CHECKING:
     from reader.store import Store
@@ -144,7 +144,12 @@ class FeedActions:
     # Rename, move, remove
 
     def action_rename_feed(self) -> None:
-        """Ask for a new title for the highlighted feed."""
+        """Ask for a new title for the highlighted feed, or a new name for
+        the highlighted folder."""
+        row = self.feed_list.current_row
+        if row is not None and row.folder is not None:
+            self._rename_folder(row.folder)
+            return
         feed = self._target_feed()
         if feed is None:
             return
@@ -163,6 +168,30 @@ class FeedActions:
                 self.reload_feeds(feed.id)
                 shown = feed_title(self.store.get_feed(feed.id))
                 self.status.show(f"Renamed to {shown}" if stored else f"Reset {shown}")
+
+        self.push_screen(prompt, callback=renamed)
+
+    def _rename_folder(self, folder: str) -> None:
+        prompt = TextPrompt(
+            f"Rename folder {display_line(folder)}",
+            "Its subfolders move along; 'News/Local' nests, empty takes the "
+            "feeds out of the folder.",
+            folder,
+        )
+
+        def renamed(name: str | None) -> None:
+            if name is None:
+                return
+            moved = self._write(lambda: self.store.rename_folder(folder, name))
+            if moved is FAILED:
+                return
+            new = normalize_folder(name)
+            self.reload_feeds(None)
+            if new is not None:
+                self.feed_list.show_folder(new)
+            self.status.show(
+                f"Moved {_feeds(moved)} to {display_line(name) or 'no folder'}"
+            )
 
         self.push_screen(prompt, callback=renamed)
 
@@ -213,20 +242,32 @@ class FeedActions:
     # Mark all read
 
     def action_mark_all_read(self) -> None:
-        """Mark every entry of the highlighted feed read."""
-        feed = self._target_feed()
-        if feed is None:
+        """Mark every entry of the highlighted feed or folder read; on All
+        or Unread, every entry of the cache."""
+        row = self.feed_list.current_row
+        if row is None or row.key in ("starred",) or row.key.startswith("search:"):
+            self.status.show("Select a feed, a folder, All or Unread first")
             return
-        marked = self._write(lambda: self.store.mark_all_read(feed.id))
+        if row.folder is not None:
+            folder = row.folder
+            place = f"folder {display_line(folder)}"
+            marked = self._write(lambda: self.store.mark_all_read(folder=folder))
+        elif row.feed is not None:
+            feed_id = row.feed.id
+            place = feed_title(row.feed)
+            marked = self._write(lambda: self.store.mark_all_read(feed_id))
+        else:
+            place = "every feed"
+            marked = self._write(self.store.mark_all_read)
         if marked is FAILED:
             return
         self._after_marking(marked)
         if marked:
             self.status.show(
-                f"Marked {_entries(len(marked))} read in {feed_title(feed)}; u undoes"
+                f"Marked {_entries(len(marked))} read in {place}; u undoes"
             )
         else:
-            self.status.show(f"No unread entries in {feed_title(feed)}")
+            self.status.show(f"No unread entries in {place}")
 
     def action_undo_mark_all_read(self) -> None:
         """Mark unread again what the last mark-all-read changed."""
@@ -258,7 +299,7 @@ class FeedActions:
     def _target_feed(self) -> Feed | None:
         feed = self.feed_list.current_feed
         if feed is None:
-            self.status.show("Select a feed first")
+            self.status.show("Select a feed first; this key acts on one feed")
         return feed
 
     if TYPE_CHECKING:
@@ -281,6 +322,10 @@ class FeedActions:
         def update_feed_row(
             self, feed_id: int, *, show_status: bool = True
         ) -> None: ...
+
+
+def _feeds(count: int) -> str:
+    return f"{count} {'feed' if count == 1 else 'feeds'}"
 
 
 def _entries(count: int) -> str:

@@ -18,8 +18,6 @@ from textual.timer import Timer
 
 from reader.models import FeedRefreshed, RefreshSummary, TidingsError
 from reader.tui.formatting import feed_error, feed_title
-from reader.tui.paging import PAGE_SIZE
-from reader.update import refresh_feeds
 
 OUTCOME_SECONDS = 15.0
 """How long the outcome of a finished refresh stays on the status line."""
@@ -126,6 +124,9 @@ class RefreshActions:
         def progressed(result: FeedRefreshed, done: int, total: int) -> None:
             self.post_message(RefreshProgressed(result, done, total))
 
+        # Imported here: HTTP and feed parsing cost a tenth of the start-up.
+        from reader.update import refresh_feeds
+
         ids = None if feed_ids is None else list(feed_ids)
         try:
             summary = await refresh_feeds(
@@ -152,14 +153,12 @@ class RefreshActions:
             failed=self._refresh_errors > 0,
         )
         self.update_feed_row(result.feed_id, show_status=False)
-        pages = self.entry_list.pages
-        listed = pages is not None and pages.feed_id == result.feed_id
+        # Lists across feeds (All, Unread, saved searches) show every feed.
+        scope = self.entry_list.scope
+        listed = scope is not None and scope.feed_id in (None, result.feed_id)
         if listed and (result.new or result.updated):
-            current = self.entry_list.current_entry
-            # New entries are usually the newest, so the open one has moved
-            # down by at most their number.
-            limit = self.entry_list.cursor + result.new + PAGE_SIZE
-            self.entry_list.reload(None if current is None else current.id, limit)
+            current = self.entry_list.current_row
+            self.entry_list.reload(None if current is None else current.id)
 
     def on_refresh_finished(self, event: RefreshFinished) -> None:
         """Re-read the feed list and show the outcome."""
