@@ -304,8 +304,9 @@ class FeedList(FolderKeys, VirtualList):
             title_style = self.get_visual_style("feed-list--unread", partial=True)
         error = self.get_visual_style("feed-list--error", partial=True)
         marker = Content.styled("✗ ", error) if row.error else Content("  ")
-        indent = "  " * row.depth
-        title = Content.styled(indent + row.icon + row.title, title_style)
+        # Feeds sit under their folder's name, past its fold marker.
+        indent = "  " * (row.depth + (row.feed is not None and row.depth > 0))
+        title = Content(indent) + Content.styled(row.icon + row.title, title_style)
         title_width = max(1, width - 2 - len(count) - 1)
         counter = self.get_visual_style("feed-list--count", partial=True)
         return Content("").join(
