@@ -245,8 +245,9 @@ class TidingsApp(FeedActions, SearchActions, ArticleActions, RefreshActions, App
         yield from super().get_system_commands(screen)
         if screen is not self.screen_stack[0]:
             return
-        namespaces = [self, self.feed_list, self.entry_list, self.article]
-        sections = list(zip(self.key_sections(), namespaces, strict=True))
+        # The other sections' keys work only inside their own prompt or screen.
+        panes = [self, self.feed_list, self.entry_list, self.article]
+        sections = list(zip(self.key_sections()[: len(panes)], panes, strict=True))
         yield from action_commands(
             sections, self.keymap, self.get_key_display, self.run_action
         )
