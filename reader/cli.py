@@ -10,17 +10,21 @@ back.
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import os
 import sqlite3
 import sys
 from collections.abc import Callable, Sequence
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
-from reader import __version__
 from reader.cli_commands import COMMANDS
-from reader.models import TidingsError
+from reader.cli_search import SEARCH_COMMANDS
+from reader.models import TidingsError, UsageError
 from reader.paths import DB_ENV, default_db_path
+from reader.retention import DEFAULT_RETENTION
 from reader.store import Store
 from reader.store_errors import read_error_message
 
@@ -32,7 +36,8 @@ EXIT_USAGE = 2
 
 
 def add_common_options(parser: argparse.ArgumentParser, default: object) -> None:
-    """Add --db and --verbose, accepted before and after the subcommand.
+    """Add --db, --verbose and --keep-days, accepted before and after the
+    subcommand.
 
     Subcommands add them with ``argparse.SUPPRESS`` as the default, so a
     value given before the subcommand is not overwritten by the default.
@@ -51,6 +56,15 @@ def add_common_options(parser: argparse.ArgumentParser, default: object) -> None
         default=default,
         help="log what tidings does to stderr",
     )
+    parser.add_argument(
+        "--keep-days",
+        type=int,
+        default=default,
+        metavar="DAYS",
+        help="on refresh, delete read entries older than DAYS days that the feed "
+        "no longer lists, except starred ones; 0 keeps every entry "
+        f"(default: {DEFAULT_RETENTION.days})",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -60,10 +74,10 @@ def build_parser() -> argparse.ArgumentParser:
         description="A keyboard-driven terminal feed reader with an offline "
         "cache. With no subcommand, opens the reader.",
     )
-    parser.add_argument("--version", action="version", version=f"tidings {__version__}")
+    parser.add_argument("--version", action=_VersionAction, help="show the version")
     add_common_options(parser, None)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for command in COMMANDS:
+    for command in (*COMMANDS, *SEARCH_COMMANDS):
         command.register(subparsers)
         add_common_options(subparsers.choices[command.name], argparse.SUPPRESS)
     return parser
@@ -78,10 +92,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler: Callable[[Store, argparse.Namespace], int] | None = getattr(
         args, "handler", None
     )
-    # The TUI runs for long and writes marks, so it checks the cache first.
-    verify = getattr(args, "verify_cache", True)
+    # The TUI checks the cache too, but after its first frame, because the
+    # check reads every page: seconds for a cache of 100,000 entries.
+    verify = getattr(args, "verify_cache", False)
     try:
-        with Store(db_path, verify=verify) as store:
+        with Store(db_path, verify=verify, retention=_retention(args)) as store:
             if handler is None:
                 return _run_tui(store)
             return handler(store, args)
@@ -101,6 +116,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
 
 
+class _VersionAction(argparse.Action):
+    """Print the version and exit; reads it only when asked for."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        kwargs.setdefault("default", argparse.SUPPRESS)
+        super().__init__(option_strings, argparse.SUPPRESS, nargs=0, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        from reader import __version__
+
+        print(f"tidings {__version__}")
+        parser.exit()
+
+
+def _retention(args: argparse.Namespace) -> timedelta | None:
+    days = DEFAULT_RETENTION.days if args.keep_days is None else args.keep_days
+    if days < 0:
+        raise UsageError(f"invalid --keep-days {days}; use 0 (keep all) or more")
+    return timedelta(days=days) if days else None
+
+
 def _configure_logging(verbose: bool) -> None:
     # Log records go to stderr only on request: a refresh failure is already
     # reported in the command's own output, and once is enough.
@@ -112,7 +148,15 @@ def _configure_logging(verbose: bool) -> None:
 
 
 def _run_tui(store: Store) -> int:
-    # Textual is imported here so that scripted subcommands start fast.
-    from reader.cli_tui import launch_tui
+    # The garbage collector stays off while Textual is imported and the
+    # first screen is built, because its full passes over those long-lived
+    # objects cost tens of milliseconds. The app turns it back on after the
+    # first frame (``TidingsApp.on_mount``).
+    gc.disable()
+    try:
+        # Textual is imported here so that scripted subcommands start fast.
+        from reader.cli_tui import launch_tui
 
-    return launch_tui(store)
+        return launch_tui(store)
+    finally:
+        gc.enable()

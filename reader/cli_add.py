@@ -11,14 +11,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from typing import TYPE_CHECKING
 
 from reader.cli_output import error_text, plural
 from reader.cli_refresh import refresh_with_progress
-from reader.discover import FeedCandidate, discover_feeds
-from reader.fetch import is_local, make_client, normalize_feed_url
 from reader.models import FeedExistsError, FetchError, UsageError
 from reader.store import Store
 from reader.textsafe import clean_line
+
+if TYPE_CHECKING:
+    from reader.discover import FeedCandidate
 
 
 def configure_add(parser: argparse.ArgumentParser) -> None:
@@ -48,6 +50,9 @@ def run_add(store: Store, args: argparse.Namespace) -> int:
     Returns the exit status: 2 when a page lists several feeds and no
     ``--pick`` chose one.
     """
+    # Imported here: HTTP would slow every command's start.
+    from reader.fetch import is_local, normalize_feed_url
+
     url = normalize_feed_url(args.url)
     direct = args.no_refresh or is_local(url)
     if args.pick is not None and (args.pick < 1 or direct):
@@ -83,6 +88,9 @@ def _reject_subscribed(store: Store, url: str) -> None:
 
 
 async def _discover(url: str) -> list[FeedCandidate]:
+    from reader.discover import discover_feeds
+    from reader.fetch import make_client
+
     async with make_client() as client:
         return await discover_feeds(client, url)
 

@@ -10,7 +10,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from reader.articles import entry_markdown
 from reader.cli_add import configure_add, run_add
 from reader.cli_config import CONFIG_COMMANDS
 from reader.cli_data import configure_backup, run_backup
@@ -29,7 +28,6 @@ from reader.cli_refresh import (
 )
 from reader.cli_schedule import configure_feed_interval, run_feed_interval
 from reader.cli_subscriptions import SUBSCRIPTION_COMMANDS, feed_settings_json
-from reader.convert import markdown_to_text
 from reader.models import EntryNotFoundError, Feed, UsageError
 from reader.store import Store
 from reader.textsafe import clean_line
@@ -175,6 +173,10 @@ def _configure_show(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_show(store: Store, args: argparse.Namespace) -> int:
+    # Imported here: the HTML converter would slow every command's start.
+    from reader.articles import entry_markdown
+    from reader.convert import markdown_to_text
+
     entry = store.get_entry(args.entry_id)
     body = entry_markdown(store, entry)
     if args.format == "text":

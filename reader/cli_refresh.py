@@ -151,6 +151,8 @@ def _refresh_with_bar(
         MofNCompleteColumn(),
         TextColumn("{task.fields[errors]} errors"),
     )
+    from reader.update import refresh_feeds_sync
+
     with Progress(*columns, console=Console(), transient=True) as progress:
         total = len(set(feed_ids)) if feed_ids else len(store.list_feeds())
         task = progress.add_task("refresh", total=total, errors=0)

@@ -17,6 +17,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from datetime import timedelta
 from multiprocessing import resource_tracker
 from pathlib import Path
 from typing import TypeVar
@@ -79,7 +80,11 @@ def save_document(
 
 
 def store_document(
-    path: Path, feed: Feed, result: FetchResult, body_hash: str
+    path: Path,
+    feed: Feed,
+    result: FetchResult,
+    body_hash: str,
+    retention: timedelta | None,
 ) -> tuple[int, int]:
     """Parse and store a fetched document in a worker process.
 
@@ -91,6 +96,8 @@ def store_document(
     store = _worker_stores.get(path)
     if store is None:
         store = _worker_stores[path] = Store(path)
+    # Workers outlive one refresh, so each job sets the caller's retention.
+    store.retention = retention
     return save_document(store, feed, result, document, body_hash)
 
 

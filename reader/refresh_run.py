@@ -72,6 +72,7 @@ class RefreshRun:
         self._slots = asyncio.Semaphore(limits.concurrency)
         self._intervals = store.stored_intervals()
         self._db_path = store.path.resolve()
+        self._retention = store.retention
         self._unchanged: list[UnchangedFeed] = []
 
     async def refresh_all(
@@ -172,7 +173,14 @@ class RefreshRun:
         if body_hash == await self.writer.call(Store.body_hash, feed.id):
             return await self._record_unchanged(feed, result, now)
         new, updated = await self.parser.run(
-            partial(store_document, self._db_path, feed, result, body_hash),
+            partial(
+                store_document,
+                self._db_path,
+                feed,
+                result,
+                body_hash,
+                self._retention,
+            ),
             partial(self._store_here, feed, result, body_hash),
         )
         logger.debug("feed stored feed_id=%d new=%d updated=%d", feed.id, new, updated)

@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from reader.listing import EntryLists
 from reader.models import (
     Enclosure,
     Entry,
@@ -29,7 +30,15 @@ from reader.models import (
     ParsedFeed,
     StoreError,
 )
+from reader.retention import (
+    DEFAULT_RETENTION,
+    VacuumReport,
+    prune_feed,
+    skip_pruned,
+    vacuum,
+)
 from reader.schema import migrate, reject_newer
+from reader.search import SearchQueries, index_pending
 from reader.store_errors import (
     BUSY_RETRY_DELAYS,
     BUSY_TIMEOUT_MS,
@@ -44,11 +53,12 @@ from reader.store_schedule import SCHEDULE_COLUMNS, ScheduleStore, schedule_fiel
 _FEED_COLUMNS = f"""
     f.id, f.url, coalesce(f.user_title, f.title, f.url) AS title, f.link, f.etag,
     f.last_modified, f.last_refreshed, f.last_error,
-    (SELECT count(*) FROM entries e WHERE e.feed_id = f.id AND e.read = 0)
-        AS unread,
-    (SELECT count(*) FROM entries e WHERE e.feed_id = f.id) AS total,
+    coalesce(c.unread, 0) AS unread, coalesce(c.total, 0) AS total,
     {SCHEDULE_COLUMNS}
 """
+
+# Counts come from the counters the schema's triggers keep.
+_FEEDS = "feeds f LEFT JOIN feed_counts c ON c.feed_id = f.id"
 
 _ENTRY_COLUMNS = """
     e.id, e.feed_id, e.key, e.title, e.link, e.author, e.published, e.updated,
@@ -72,14 +82,21 @@ def _to_datetime(text: str | None) -> datetime | None:
     return None if text is None else datetime.fromisoformat(text)
 
 
-class Store(FolderMethods, ScheduleStore):
+class Store(FolderMethods, ScheduleStore, EntryLists, SearchQueries):
     """The cache at one path. Use as a context manager or call ``close``.
 
     A Store is not safe to share between threads without a lock of the
-    caller's.
+    caller's. Entry lists and search come from the mixins in
+    ``reader.listing`` and ``reader.search``.
     """
 
-    def __init__(self, path: Path | str, *, verify: bool = False) -> None:
+    def __init__(
+        self,
+        path: Path | str,
+        *,
+        verify: bool = False,
+        retention: timedelta | None = DEFAULT_RETENTION,
+    ) -> None:
         """Open or create the cache at ``path`` and migrate it.
 
         ``verify`` runs ``PRAGMA quick_check`` first, which reads every page
@@ -88,6 +105,9 @@ class Store(FolderMethods, ScheduleStore):
         StoreError, naming the path, for a file that cannot be used.
         """
         self.path = Path(path)
+        self.retention = retention
+        """Age after which a refresh prunes read entries (see
+        ``reader.retention``); None keeps every entry."""
         self._db = _connect(self.path, verify)
 
     def __enter__(self) -> Store:
@@ -178,7 +198,7 @@ class Store(FolderMethods, ScheduleStore):
     def get_feed(self, feed_id: int) -> Feed:
         """Return the feed with ``feed_id`` or raise FeedNotFoundError."""
         row = self._db.execute(
-            f"SELECT {_FEED_COLUMNS} FROM feeds f WHERE f.id = ?", (feed_id,)
+            f"SELECT {_FEED_COLUMNS} FROM {_FEEDS} WHERE f.id = ?", (feed_id,)
         ).fetchone()
         if row is None:
             raise FeedNotFoundError(_feed_not_found(feed_id))
@@ -187,14 +207,14 @@ class Store(FolderMethods, ScheduleStore):
     def find_feed(self, url: str) -> Feed | None:
         """Return the feed subscribed at ``url``, if any."""
         row = self._db.execute(
-            f"SELECT {_FEED_COLUMNS} FROM feeds f WHERE f.url = ?", (url,)
+            f"SELECT {_FEED_COLUMNS} FROM {_FEEDS} WHERE f.url = ?", (url,)
         ).fetchone()
         return None if row is None else _feed_from_row(row)
 
     def list_feeds(self) -> list[Feed]:
         """Return every feed, ordered by title."""
         rows = self._db.execute(
-            f"SELECT {_FEED_COLUMNS} FROM feeds f "
+            f"SELECT {_FEED_COLUMNS} FROM {_FEEDS} "
             "ORDER BY lower(coalesce(f.user_title, f.title, f.url)), f.id"
         ).fetchall()
         return [_feed_from_row(row) for row in rows]
@@ -222,19 +242,29 @@ class Store(FolderMethods, ScheduleStore):
         """
         now = utc_now()
         with self._transaction() as db:
+            entries = skip_pruned(db, feed_id, parsed.entries)
             known = dict(
                 db.execute(
                     "SELECT key, fingerprint FROM entries WHERE feed_id = ?",
                     (feed_id,),
                 ).fetchall()
             )
-            new, updated = self._upsert_entries(db, feed_id, parsed.entries, known, now)
+            new, updated = self._upsert_entries(db, feed_id, entries, known, now)
             self._update_feed_after_fetch(db, feed_id, result, now, body_hash)
             db.execute(
                 "UPDATE feeds SET title = ?, link = ? WHERE id = ?",
                 (parsed.title or None, parsed.link, feed_id),
             )
+            self._after_save(db, feed_id, parsed, now)
         return new, updated
+
+    def _after_save(
+        self, db: sqlite3.Connection, feed_id: int, parsed: ParsedFeed, now: datetime
+    ) -> None:
+        if self.retention is not None:
+            keys = [entry.key for entry in parsed.entries]
+            prune_feed(db, feed_id, keys, self.retention, now)
+        index_pending(db)
 
     def _upsert_entries(
         self,
@@ -386,6 +416,10 @@ class Store(FolderMethods, ScheduleStore):
             ).fetchone()
             is None
         ]
+
+    def vacuum(self) -> VacuumReport:
+        """Compact the cache file and its search index."""
+        return vacuum(self._db, self.path)
 
     # Facts about the cache
 

@@ -100,6 +100,20 @@ def quick_check(connection: sqlite3.Connection, path: Path) -> None:
         )
 
 
+def quick_check_file(path: Path) -> None:
+    """Run ``quick_check`` over a read-only connection of its own, so the
+    check can run in a thread beside the Store's connection."""
+    try:
+        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error as error:
+        raise StoreError(f"cannot open cache {path} to check it: {error}") from error
+    try:
+        connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        quick_check(connection, path)
+    finally:
+        connection.close()
+
+
 def _first_problem(rows: list[tuple[str]]) -> str:
     # A report starts with a "*** in database main ***" line, then one line
     # per problem.

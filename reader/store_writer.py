@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from functools import partial
 from pathlib import Path
 from typing import Concatenate, ParamSpec, TypeVar
@@ -26,8 +27,9 @@ T = TypeVar("T")
 class StoreWriter:
     """One thread with its own ``Store`` on a cache file; use ``async with``."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, retention: timedelta | None) -> None:
         self._path = path
+        self._retention = retention
         self._store: Store | None = None
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="tidings-store")
 
@@ -55,7 +57,7 @@ class StoreWriter:
         **kwargs: P.kwargs,
     ) -> T:
         if self._store is None:
-            self._store = Store(self._path)
+            self._store = Store(self._path, retention=self._retention)
         return method(self._store, *args, **kwargs)
 
     def _close(self) -> None:

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from reader.fetch import normalize_feed_url
 from reader.models import InvalidFeedURLError
 from reader.opml import parse_opml, write_opml
 from reader.store import Store
@@ -93,6 +92,9 @@ def feed_url(url: str) -> str:
         url = "http://" + url[len("feed://") :]
     elif lowered.startswith("feed:"):
         url = url[len("feed:") :]
+    # Imported here: reader.fetch brings in HTTP, which every start would pay.
+    from reader.fetch import normalize_feed_url
+
     return normalize_feed_url(url)
 
 

@@ -125,7 +125,9 @@ async def refresh_feeds(
             client = await stack.enter_async_context(_make_client(settings))
         parser = Parser(parse_processes(fetched), worker_niceness)
         stack.callback(parser.close)
-        writer = await stack.enter_async_context(StoreWriter(store.path))
+        writer = await stack.enter_async_context(
+            StoreWriter(store.path, store.retention)
+        )
         hosts = HostGate(settings.per_host, store.host_pauses(now))
         run = RefreshRun(store, client, parser, hosts, settings, writer)
         results = await run.refresh_all(feeds, skipped, on_progress)

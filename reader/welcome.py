@@ -12,7 +12,6 @@ from importlib.resources import files
 from pathlib import Path
 
 from reader.models import Feed, FeedExistsError, FetchResult
-from reader.parse import parse_feed
 from reader.store import Store
 
 log = logging.getLogger(__name__)
@@ -52,6 +51,10 @@ def ensure_welcome(store: Store) -> Feed | None:
     if store.list_feeds():
         store.set_meta(WELCOME_META_KEY, "1")
         return None
+
+    # Imported here: feedparser is needed only on this first start, and
+    # importing it costs every other start about 10 ms.
+    from reader.parse import parse_feed
 
     path = welcome_feed_path()
     content = path.read_bytes()

@@ -13,6 +13,10 @@ CORE_MODULES = [
     "reader.paths",
     "reader.schema",
     "reader.store",
+    "reader.rows",
+    "reader.listing",
+    "reader.search",
+    "reader.retention",
     "reader.fetch",
     "reader.parse",
     "reader.convert",
@@ -27,6 +31,7 @@ CORE_MODULES = [
     "reader.export",
     "reader.convert_limits",
     "reader.store_errors",
+    "reader.cli_search",
 ]
 TUI_DIR = Path(__file__).resolve().parents[1] / "reader" / "tui"
 

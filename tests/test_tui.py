@@ -79,8 +79,11 @@ def body_words(app: TidingsApp) -> str:
 
 
 def feed_row_text(app: TidingsApp, index: int) -> str:
-    """Return the text of one feed's row in the feed list."""
-    return str(app.query_one(FeedList).get_option_at_index(index).prompt)
+    """Return the text of the row of the ``index``-th subscribed feed."""
+    feeds = app.query_one(FeedList)
+    row = feeds.feed_index(feeds.feeds[index].id)
+    assert row is not None
+    return feeds.row_text(row)
 
 
 async def test_opens_with_feeds_and_unread_counts(store: Store) -> None:
@@ -208,7 +211,9 @@ async def test_n_moves_on_to_next_feed(store: Store) -> None:
         assert app.query_one(FeedList).feeds[0].unread == 0
         await pilot.press("n")
         await settle(pilot)
-        assert app.query_one(FeedList).highlighted == 1
+        feeds = app.query_one(FeedList)
+        assert feeds.current_feed is not None
+        assert feeds.current_feed.id == feeds.feeds[1].id
         assert "Alarm" in header_text(app)
         await pilot.press("n", "n")
         await settle(pilot)

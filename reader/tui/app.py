@@ -2,39 +2,48 @@
 
 from __future__ import annotations
 
-import asyncio
+import gc
 import logging
 import webbrowser
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
 from typing import ClassVar
 
 from textual import on, work
-from textual.app import App, ComposeResult
+from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.widgets import Footer, OptionList
+from textual.screen import Screen
+from textual.widgets import Footer
 
-from reader.links import is_openable
-from reader.models import Entry, Feed, TidingsError
+from reader.config import Settings
+from reader.models import Entry, Feed, StoreError, TidingsError
 from reader.store import Store
-from reader.textsafe import clean_line
+from reader.store_errors import quick_check_file
 from reader.tui.article import ArticleView
 from reader.tui.article_actions import ARTICLE_BINDINGS, ArticleActions
 from reader.tui.bodies import load_markdown
+from reader.tui.commands import action_commands
 from reader.tui.entry_list import EntryList
+from reader.tui.feed_actions import FEED_BINDINGS, FeedActions
 from reader.tui.feed_list import FeedList
-from reader.tui.formatting import feed_title
+from reader.tui.feed_rows import FeedRow, feed_row, row_status
+from reader.tui.filter_bar import FilterBar
+from reader.tui.formatting import use_date_format
 from reader.tui.help import HelpScreen, KeySection
 from reader.tui.logfile import logging_to_file
 from reader.tui.refresh import RefreshActions
+from reader.tui.search_screen import SearchScreen
+from reader.tui.searching import SearchActions
 from reader.tui.status import StatusLine, feed_status
+from reader.tui.theme import TIDINGS_THEME
 from reader.welcome import ensure_welcome
 
 log = logging.getLogger(__name__)
 
 
-class TidingsApp(ArticleActions, RefreshActions, App[None]):
+class TidingsApp(FeedActions, SearchActions, ArticleActions, RefreshActions, App[None]):
     """A three-pane feed reader over a ``Store``.
 
     | Key | Binding id | Action |
@@ -46,16 +55,28 @@ class TidingsApp(ArticleActions, RefreshActions, App[None]):
     | `r` | `feed.refresh` | Refresh the selected feed |
     | `R` | `feed.refresh_all` | Refresh every feed |
     | `n` | `entry.next_unread` | Open the next unread entry, in this feed or the next |
-    | `p` | `entry.previous_unread` | Open the previous unread entry |
+    | `p`, `N` | `entry.previous_unread` | Open the previous unread entry |
     | `m` | `entry.toggle_read` | Mark the entry read or unread |
     | `s` | `entry.toggle_starred` | Star or unstar the entry |
     | `o` | `entry.open_link` | Open the entry's link in the browser |
     | `y` | `entry.copy_link` | Copy the entry's link to the clipboard |
     | `1`-`9`, `f` | `article.follow_link` | Open an article link by its number |
     | `v` | `article.reader_mode` | Show the article as plain text, or styled |
+    | `a` | `feed.add` | Subscribe to a feed URL or a page's feed |
+    | `e` | `feed.rename` | Rename the feed |
+    | `M` | `feed.move` | Move the feed to a folder |
+    | `D` | `feed.remove` | Unsubscribe, after a confirmation |
+    | `A` | `feed.mark_all_read` | Mark every entry of the feed read |
+    | `u` | `feed.undo_mark_all` | Undo the last mark-all-read |
+    | `U` | `entry.unread_only` | List only unread entries, or every entry |
+
+    Every action is also in the command palette (``ctrl+p``).
+    | `ctrl+f` | `app.search` | Search every cached entry |
     """
 
     CSS_PATH = "tidings.tcss"
+    unread_only = False
+    """Whether entry lists show only unread entries (toggled with ``U``)."""
     TITLE = "tidings"
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -73,7 +94,7 @@ class TidingsApp(ArticleActions, RefreshActions, App[None]):
         Binding("R", "refresh_all", "Refresh all", show=False, id="feed.refresh_all"),
         Binding("n", "next_unread", "Next unread", id="entry.next_unread"),
         Binding(
-            "p",
+            "p,N",
             "previous_unread",
             "Previous unread",
             show=False,
@@ -83,6 +104,11 @@ class TidingsApp(ArticleActions, RefreshActions, App[None]):
         Binding("s", "toggle_starred", "Star", id="entry.toggle_starred"),
         Binding("o", "open_link", "Browser", id="entry.open_link"),
         *ARTICLE_BINDINGS,
+        *FEED_BINDINGS,
+        Binding(
+            "U", "toggle_unread_only", "Unread only", show=False, id="entry.unread_only"
+        ),
+        Binding("ctrl+f", "search", "Search", id="app.search"),
     ]
 
     def __init__(
@@ -91,9 +117,14 @@ class TidingsApp(ArticleActions, RefreshActions, App[None]):
         *,
         keymap: Mapping[str, str] | None = None,
         open_in_browser: Callable[[str], bool] = webbrowser.open,
+        settings: Settings | None = None,
     ) -> None:
         super().__init__()
         self.store = store
+        self.settings = settings or Settings()
+        """Date format, refresh limits and interval; keys come from ``keymap``."""
+        use_date_format(self.settings.date_format)
+        self.register_theme(TIDINGS_THEME)
         self.keymap = dict(keymap or {})
         """Key overrides by binding id, as accepted by ``App.set_keymap``."""
         self.open_in_browser = open_in_browser
@@ -105,11 +136,12 @@ class TidingsApp(ArticleActions, RefreshActions, App[None]):
     def compose(self) -> ComposeResult:
         """Lay out the feeds beside the entries above the article."""
         with Horizontal(id="panes"):
-            yield FeedList(id="feeds")
+            yield FeedList(self.store, id="feeds")
             with Vertical(id="reading"):
                 yield EntryList(id="entries")
                 yield ArticleView(id="article")
         yield StatusLine(id="status")
+        yield FilterBar(id="filter")
         yield Footer()
 
     async def on_mount(self) -> None:
@@ -118,6 +150,7 @@ class TidingsApp(ArticleActions, RefreshActions, App[None]):
         self.query_one(FeedList).border_title = "Feeds"
         self.query_one(EntryList).border_title = "Entries"
         self.query_one(ArticleView).border_title = "Article"
+        self.start_auto_refresh(self.settings.refresh_interval_minutes)
         welcome = self._add_welcome_feed()
         feeds = self.store.list_feeds()
         self.feed_list.set_feeds(feeds, None if welcome is None else welcome.id)
@@ -125,13 +158,37 @@ class TidingsApp(ArticleActions, RefreshActions, App[None]):
             self.article.show_notice("No feeds yet. Subscribe with: tidings add URL")
             return
         self.entry_list.focus()
+        self.call_after_refresh(self._started)
+        row = self.feed_list.current_row
+        if row is not None:
+            self.show_row(row)
         if welcome is None:
             self.article.show_notice("Select an entry and press Enter.")
             return
-        self.show_feed(welcome)
         first = self.entry_list.current_entry
         if first is not None:
             self.open_entry(first)
+
+    def _started(self) -> None:
+        # Objects made while starting live as long as the app, so after one
+        # collection they move to the permanent generation, where the
+        # collector never scans them again. The command line turned the
+        # collector off for the start (see ``reader.cli``).
+        gc.collect()
+        gc.freeze()
+        gc.enable()
+        self._check_cache()
+
+    @work(thread=True, group="check", exit_on_error=False)
+    def _check_cache(self) -> None:
+        # PRAGMA quick_check reads every page, so it runs beside the first
+        # screen rather than before it. A damaged cache stops the app before
+        # the user is likely to have written anything.
+        try:
+            quick_check_file(self.store.path)
+        except StoreError as error:
+            log.error("cache check failed path=%s error=%s", self.store.path, error)
+            self.call_from_thread(self.exit, None, 2, f"tidings: {error}")
 
     def _add_welcome_feed(self) -> Feed | None:
         try:
@@ -163,6 +220,11 @@ class TidingsApp(ArticleActions, RefreshActions, App[None]):
         """The status line."""
         return self.query_one(StatusLine)
 
+    @property
+    def filter_bar(self) -> FilterBar:
+        """The prompt of the ``/`` filter."""
+        return self.query_one(FilterBar)
+
     def key_sections(self) -> list[KeySection]:
         """Return the bindings of the app and of each pane, for the help."""
         return [
@@ -170,33 +232,87 @@ class TidingsApp(ArticleActions, RefreshActions, App[None]):
             ("Feeds", FeedList.BINDINGS),
             ("Entries", EntryList.BINDINGS),
             ("Article", ArticleView.BINDINGS),
+            ("Filter prompt", FilterBar.BINDINGS),
+            ("Search screen", SearchScreen.BINDINGS),
         ]
 
     def action_help(self) -> None:
         """Show the key table."""
         self.push_screen(HelpScreen(self.key_sections(), self.keymap))
 
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """List Textual's commands, then every action of every pane."""
+        yield from super().get_system_commands(screen)
+        if screen is not self.screen_stack[0]:
+            return
+        # The other sections' keys work only inside their own prompt or screen.
+        panes = [self, self.feed_list, self.entry_list, self.article]
+        sections = list(zip(self.key_sections()[: len(panes)], panes, strict=True))
+        yield from action_commands(
+            sections, self.keymap, self.get_key_display, self.run_action
+        )
+
     # Feeds
 
-    @on(OptionList.OptionHighlighted, "#feeds")
-    def _feed_highlighted(self) -> None:
-        feed = self.feed_list.current_feed
-        if feed is not None:
-            self.show_feed(feed)
+    @on(FeedList.RowHighlighted)
+    def _feed_highlighted(self, event: FeedList.RowHighlighted) -> None:
+        self.show_row(event.row)
 
-    @on(OptionList.OptionSelected, "#feeds")
+    @on(FeedList.RowSelected)
     def _feed_selected(self) -> None:
         self.entry_list.focus()
 
     def show_feed(self, feed: Feed) -> None:
-        """List the feed's entries and describe the feed in the status line,
-        unless its entries are listed already."""
-        pages = self.entry_list.pages
-        if pages is not None and pages.feed_id == feed.id:
+        """List the feed's entries, unless they are listed already."""
+        self.show_row(feed_row(feed))
+
+    def show_row(self, row: FeedRow, *, again: bool = False) -> None:
+        """List the entries of a feed list row (only the unread ones while
+        ``unread_only``) and describe it in the status line, unless they are
+        listed already and not ``again``."""
+        entries = self.entry_list
+        scope = replace(row.scope, unread_only=True) if self.unread_only else row.scope
+        if entries.scope == scope and not entries.filter_text and not again:
             return
-        self.entry_list.show_feed(self.store, feed.id)
-        self.entry_list.border_title = Content(f"Entries · {feed_title(feed)}")
-        self.status.show(feed_status(feed))
+        entries.show_scope(self.store, scope)
+        title = f"Entries · {row.title}"
+        entries.border_title = Content(
+            f"{title} · unread only" if self.unread_only else title
+        )
+        entries.border_subtitle = None
+        if row.feed is not None:
+            self.status.show(feed_status(row.feed))
+        else:
+            self.status.show(row_status(row, entries.item_count()))
+
+    def action_toggle_unread_only(self) -> None:
+        """List only unread entries, or every entry again, in every list."""
+        self.unread_only = not self.unread_only
+        row = self.feed_list.current_row
+        if row is not None:
+            self.show_row(row, again=True)
+        self.status.show(
+            "Listing unread entries only" if self.unread_only else "Listing every entry"
+        )
+
+    def reload_feeds(self, highlight_id: int | None) -> None:
+        """Read the feed list again and highlight ``highlight_id`` (else the
+        row highlighted now, if it is still there), listing its entries."""
+        feeds = self.store.list_feeds()
+        self.feed_list.set_feeds(feeds, highlight_id)
+        row = self.feed_list.current_row
+        if row is not None:
+            self.show_row(row, again=True)
+        if not feeds:
+            self.article.show_notice("No feeds yet. Press a to add one.")
+
+    def reload_entries(self) -> None:
+        """Read the listed entries again after their state changed in bulk,
+        keeping the cursor on the same entry."""
+        current = self.entry_list.current_entry
+        self.entry_list.reload(None if current is None else current.id)
+        if self.article.entry is not None:
+            self.article.update_header(self.store.get_entry(self.article.entry.id))
 
     def update_feed_row(self, feed_id: int, *, show_status: bool = True) -> None:
         """Redraw a feed's row after its counts or error changed, and describe
@@ -208,6 +324,10 @@ class TidingsApp(ArticleActions, RefreshActions, App[None]):
             self.status.show(feed_status(feed))
 
     # Entries
+
+    @on(ArticleView.EndReached)
+    def _article_end_reached(self) -> None:
+        self.action_next_unread()
 
     @on(EntryList.Selected)
     def _entry_selected(self, event: EntryList.Selected) -> None:
@@ -288,62 +408,26 @@ class TidingsApp(ArticleActions, RefreshActions, App[None]):
         self._open_unread(-1)
 
     def _open_unread(self, step: int) -> None:
-        entry = self.entry_list.move_to_unread(step)
-        if entry is None and self._move_to_feed_with_unread(step):
-            start = 0 if step > 0 else len(self.entry_list.pages or ()) - 1
-            self.entry_list.cursor = start
-            entry = self.entry_list.current_entry
-            if entry is not None and entry.read:
-                entry = self.entry_list.move_to_unread(step)
-        if entry is None:
+        entries = self.entry_list
+        row = entries.move_to_unread(step)
+        if row is None and self._move_to_feed_with_unread(step):
+            entries.cursor = 0 if step > 0 else entries.item_count() - 1
+            row = entries.current_row
+            if row is not None and row.read:
+                row = entries.move_to_unread(step)
+        if row is None:
             self.status.show("No more unread entries")
             return
-        self.open_entry(entry)
+        self.open_entry(self.store.get_entry(row.id))
 
     def _move_to_feed_with_unread(self, step: int) -> bool:
-        feeds = self.feed_list.feeds
-        current = self.feed_list.highlighted or 0
-        for index in range(current + step, len(feeds) if step > 0 else -1, step):
-            feed = self.store.get_feed(feeds[index].id)
-            if feed.unread:
-                self.feed_list.highlighted = index
-                self.show_feed(feed)
-                return True
-        return False
-
-    # Links
-
-    def action_open_link(self) -> None:
-        """Open the current entry's link in the browser."""
-        entry = self.current_entry()
-        if entry is not None:
-            self.open_link(entry.link)
-
-    def open_link(self, url: str | None) -> None:
-        """Open ``url`` in the browser if it is an http, https or mailto URL."""
-        if not url:
-            self.status.show("This entry has no link")
-            return
-        if not is_openable(url):
-            shown = clean_line(url)
-            self.status.show_error(f"Not opening a non-http(s) link: {shown}")
-            return
-        self._run_browser(url)
-
-    @work(group="browser")
-    async def _run_browser(self, url: str) -> None:
-        # webbrowser.open may wait for the browser process, so it runs in a
-        # thread and the UI keeps handling keys.
-        shown = clean_line(url)
-        try:
-            opened = await asyncio.to_thread(self.open_in_browser, url)
-        except (webbrowser.Error, OSError) as error:
-            log.warning("browser failed url=%s error=%s", url, error)
-            opened = False
-        if opened:
-            self.status.show(f"Opened {shown}")
-        else:
-            self.status.show_error(f"No browser could open {shown}; set $BROWSER")
+        if self.entry_list.filter_text:
+            return False
+        feed = self.feed_list.move_to_unread_feed(step)
+        if feed is None:
+            return False
+        self.show_feed(feed)
+        return True
 
 
 def run_tui(store: Store) -> None:

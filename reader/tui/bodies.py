@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 
-from reader.articles import markdown_key
-from reader.convert import html_to_markdown
 from reader.models import Entry
 from reader.store import Store
 
@@ -17,6 +15,10 @@ async def load_markdown(store: Store, entry: Entry) -> str:
     CPU-bound step, runs in a worker thread. The result is cached as
     ``reader.articles.entry_markdown`` caches it.
     """
+    # Imported on the first article: the converter is not needed to start.
+    from reader.articles import markdown_key
+    from reader.convert import html_to_markdown
+
     base_url, key = markdown_key(store, entry)
     cached = store.get_markdown(entry.id, key)
     if cached is not None:

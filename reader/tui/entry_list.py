@@ -2,24 +2,28 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import ClassVar
 
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.content import Content
-from textual.geometry import Region, Size
 from textual.message import Message
-from textual.reactive import reactive
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from reader.listing import EntryScope
 from reader.models import Entry
+from reader.rows import EntryRow
 from reader.store import Store
 from reader.tui.formatting import display_line, local_date
-from reader.tui.paging import EntryPages
+from reader.tui.paging import EntryPages, RankedRows, RowSource
+from reader.tui.virtual_list import VirtualList
+
+FEED_COLUMN = 18
+"""Cells given to the feed title in lists that span feeds."""
 
 
-class EntryList(ScrollView, can_focus=True):
+class EntryList(VirtualList):
     """A virtual list of entries: only the rows on screen are rendered, and
     only the pages that hold them are read from the store.
 
@@ -32,6 +36,7 @@ class EntryList(ScrollView, can_focus=True):
     | `pagedown` | `entry.page_down` | Move down one screen |
     | `pageup` | `entry.page_up` | Move up one screen |
     | `enter` | `entry.open` | Open the entry in the article pane |
+    | `/` | `entry.filter` | Show only entries matching words as you type |
     """
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -41,6 +46,7 @@ class EntryList(ScrollView, can_focus=True):
         "entry-list--marker",
         "entry-list--star",
         "entry-list--date",
+        "entry-list--feed",
     }
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -51,10 +57,8 @@ class EntryList(ScrollView, can_focus=True):
         Binding("pagedown", "page_down", "Page down", show=False, id="entry.page_down"),
         Binding("pageup", "page_up", "Page up", show=False, id="entry.page_up"),
         Binding("enter", "open", "Open", id="entry.open"),
+        Binding("slash", "filter", "Filter", show=False, id="entry.filter"),
     ]
-
-    cursor: reactive[int] = reactive(0, always_update=True)
-    """Index of the highlighted row."""
 
     class Selected(Message):
         """An entry was chosen with Enter or a click."""
@@ -63,43 +67,94 @@ class EntryList(ScrollView, can_focus=True):
             super().__init__()
             self.entry = entry
 
+    class FilterRequested(Message):
+        """The user pressed the filter key in the list."""
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.pages: EntryPages | None = None
+        self.store: Store | None = None
+        self.pages: RowSource | None = None
+        self.filter_text = ""
+        """Words the list is filtered by, as typed; empty for no filter."""
+        self._scope: EntryScope | None = None
+
+    @property
+    def scope(self) -> EntryScope | None:
+        """The entries listed before any filter, or None for search results."""
+        return self._scope
+
+    @property
+    def current_row(self) -> EntryRow | None:
+        """The row under the cursor, if the list has any."""
+        return None if self.pages is None else self.pages.get(self.cursor)
 
     @property
     def current_entry(self) -> Entry | None:
-        """The entry under the cursor, if the list has any."""
-        return None if self.pages is None else self.pages.get(self.cursor)
+        """The entry under the cursor, read whole from the store."""
+        row = self.current_row
+        if row is None or self.store is None:
+            return None
+        return self.store.get_entry(row.id)
+
+    def show_scope(self, store: Store, scope: EntryScope) -> None:
+        """List the entries of ``scope``, unfiltered, from the first row."""
+        self.store = store
+        self._scope = scope
+        self.filter_text = ""
+        self._show(EntryPages(store, scope))
 
     def show_feed(self, store: Store, feed_id: int | None) -> None:
-        """List the entries of ``feed_id`` and put the cursor on the first."""
-        self.pages = EntryPages(store, feed_id)
-        self._resize_virtual()
-        self.scroll_to(0, 0, animate=False, immediate=True)
-        self.cursor = 0
+        """List the entries of ``feed_id`` (every feed when None)."""
+        self.show_scope(store, EntryScope(feed_id=feed_id))
 
-    def reload(self, keep_entry_id: int | None, search_limit: int) -> None:
-        """Read the list again after a refresh, keeping the cursor on the
-        entry with ``keep_entry_id`` if it is among the first
-        ``search_limit`` rows."""
-        if self.pages is None:
+    def show_rows(self, store: Store, rows: RankedRows, cursor: int = 0) -> None:
+        """List rows already read, such as search results, in their order."""
+        self.store = store
+        self._scope = None
+        self.filter_text = ""
+        self._show(rows, cursor)
+
+    def set_filter(self, text: str) -> None:
+        """Show only the listed entries that match ``text`` (see
+        ``reader.search``); an empty text shows them all again."""
+        if self.store is None or self._scope is None or text == self.filter_text:
             return
-        self.pages = EntryPages(self.pages.store, self.pages.feed_id)
-        self._resize_virtual()
+        self.filter_text = text
+        scope = self._scope
+        if text.strip():
+            scope = replace(scope, search=text)
+        self._show(EntryPages(self.store, scope))
+
+    def _show(self, source: RowSource, cursor: int = 0) -> None:
+        self.pages = source
+        self.resize_virtual()
+        self.scroll_to(0, 0, animate=False, immediate=True)
+        self.cursor = cursor
+        self.refresh()
+
+    def reload(self, keep_entry_id: int | None = None) -> None:
+        """Read the list again after a refresh, keeping the cursor on the
+        entry with ``keep_entry_id`` while it is still listed."""
+        if self.store is None or not isinstance(self.pages, EntryPages):
+            return
+        kept = self.current_row
+        self.pages = EntryPages(self.store, self.pages.scope)
+        self.resize_virtual()
         index = None
-        if keep_entry_id is not None:
-            index = self.pages.find(keep_entry_id, search_limit)
+        if kept is not None and kept.id == keep_entry_id:
+            index = self.pages.locate(kept)
         self.cursor = 0 if index is None else index
         self.refresh()
 
     def update_entry(self, entry: Entry) -> None:
         """Redraw the row of a changed copy of an entry, if it is loaded."""
-        index = None if self.pages is None else self.pages.update(entry)
+        if self.pages is None:
+            return
+        index = self.pages.update(entry.id, read=entry.read, starred=entry.starred)
         if index is not None:
-            self.refresh_line(index)
+            self.refresh_item(index)
 
-    def move_to_unread(self, step: int) -> Entry | None:
+    def move_to_unread(self, step: int) -> EntryRow | None:
         """Move to the next (``step`` 1) or previous (-1) unread entry.
 
         Moving forward starts at the cursor row itself when that entry is
@@ -107,7 +162,7 @@ class EntryList(ScrollView, can_focus=True):
         """
         if self.pages is None:
             return None
-        current = self.current_entry
+        current = self.current_row
         start = self.cursor + step
         if step > 0 and current is not None and not current.read:
             start = self.cursor
@@ -117,45 +172,9 @@ class EntryList(ScrollView, can_focus=True):
         self.cursor = index
         return self.pages.get(index)
 
-    def validate_cursor(self, cursor: int) -> int:
-        """Keep the cursor on a row."""
-        count = 0 if self.pages is None else len(self.pages)
-        return max(0, min(cursor, count - 1))
-
-    def watch_cursor(self, previous: int, cursor: int) -> None:
-        """Redraw both rows and scroll the new one into view."""
-        self.refresh_line(previous)
-        self.refresh_line(cursor)
-        self.scroll_to_region(
-            Region(0, cursor, max(1, self.size.width), 1),
-            animate=False,
-            force=True,
-            immediate=True,
-        )
-
-    def action_cursor_down(self) -> None:
-        """Move the cursor one row down."""
-        self.cursor += 1
-
-    def action_cursor_up(self) -> None:
-        """Move the cursor one row up."""
-        self.cursor -= 1
-
-    def action_first(self) -> None:
-        """Move the cursor to the first row."""
-        self.cursor = 0
-
-    def action_last(self) -> None:
-        """Move the cursor to the last row."""
-        self.cursor = len(self.pages) - 1 if self.pages else 0
-
-    def action_page_down(self) -> None:
-        """Move the cursor down by one screen."""
-        self.cursor += max(1, self.scrollable_content_region.height - 1)
-
-    def action_page_up(self) -> None:
-        """Move the cursor up by one screen."""
-        self.cursor -= max(1, self.scrollable_content_region.height - 1)
+    def item_count(self) -> int:
+        """Return the number of listed entries."""
+        return 0 if self.pages is None else len(self.pages)
 
     def action_open(self) -> None:
         """Post Selected for the entry under the cursor."""
@@ -163,46 +182,44 @@ class EntryList(ScrollView, can_focus=True):
         if entry is not None:
             self.post_message(self.Selected(entry))
 
+    def action_filter(self) -> None:
+        """Ask the app for the filter prompt."""
+        self.post_message(self.FilterRequested())
+
     def on_click(self, event: events.Click) -> None:
         """Move to the clicked row and open its entry."""
-        offset = event.get_content_offset(self)
-        if offset is None or self.pages is None:
-            return
-        index = self.scroll_offset.y + offset.y
-        if index < len(self.pages):
+        index = self.item_at_click(event)
+        if index is not None:
             self.cursor = index
             self.action_open()
 
-    def on_resize(self, _: events.Resize) -> None:
-        """Match the virtual width to the new width."""
-        self._resize_virtual()
-
-    def render_line(self, y: int) -> Strip:
-        """Render screen row ``y``, reading its page from the store if needed."""
-        index = self.scroll_offset.y + y
-        width = self.scrollable_content_region.width
-        entry = None if self.pages is None else self.pages.get(index)
-        if entry is None:
+    def render_item_line(self, index: int, line: int, width: int) -> Strip:
+        """Render the row of entry ``index``, reading its page if needed."""
+        row = None if self.pages is None else self.pages.get(index)
+        if row is None:
             return Strip.blank(width, self.rich_style)
-        classes = ["entry-list--read" if entry.read else "entry-list--unread"]
+        classes = ["entry-list--read" if row.read else "entry-list--unread"]
         if index == self.cursor:
             classes.append("entry-list--cursor")
-        row = self._row(entry).truncate(width, ellipsis=True, pad=True)
-        return Strip(row.render_segments(self.get_visual_style(*classes)), width)
+        content = self._row(row).truncate(width, ellipsis=True, pad=True)
+        return Strip(content.render_segments(self.get_visual_style(*classes)), width)
 
-    def _row(self, entry: Entry) -> Content:
+    def _row(self, row: EntryRow) -> Content:
         marker = self.get_visual_style("entry-list--marker", partial=True)
         star = self.get_visual_style("entry-list--star", partial=True)
         date = self.get_visual_style("entry-list--date", partial=True)
-        moment = entry.date or entry.first_seen
-        return Content.assemble(
-            (" ● " if not entry.read else "   ", marker),
-            ("★ " if entry.starred else "  ", star),
-            (local_date(moment), date),
-            "  ",
-            display_line(entry.title) or "(untitled)",
-        )
-
-    def _resize_virtual(self) -> None:
-        count = 0 if self.pages is None else len(self.pages)
-        self.virtual_size = Size(self.scrollable_content_region.width, count)
+        parts = [
+            Content.styled(" ● " if not row.read else "   ", marker),
+            Content.styled("★ " if row.starred else "  ", star),
+            Content.styled(local_date(row.date), date),
+            Content("  "),
+        ]
+        if self._scope is None or self._scope.feed_id is None:
+            feed = self.get_visual_style("entry-list--feed", partial=True)
+            title = Content.styled(display_line(row.feed_title), feed)
+            parts += [
+                title.truncate(FEED_COLUMN, ellipsis=True, pad=True),
+                Content("  "),
+            ]
+        parts.append(Content(display_line(row.title) or "(untitled)"))
+        return Content("").join(parts)

@@ -1,0 +1,122 @@
+"""Subcommands for full-text search, saved searches and compaction."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from reader.cli_commands import Command
+from reader.cli_output import entry_json, format_entry_row
+from reader.models import UsageError
+from reader.store import Store
+from reader.textsafe import clean_line
+
+DEFAULT_LIMIT = 50
+
+
+def print_json(value: Any) -> None:
+    """Write ``value`` to stdout as indented JSON."""
+    json.dump(value, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+
+
+def _configure_search(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "words",
+        nargs="+",
+        metavar="QUERY",
+        help='words (matched as prefixes), "a phrase", title:word, author:name '
+        'or -word; every term must match; put "--" before a first word that '
+        'starts with "-"',
+    )
+    parser.add_argument(
+        "--limit",
+        type=int,
+        default=DEFAULT_LIMIT,
+        metavar="N",
+        help=f"at most N entries, best first (default: {DEFAULT_LIMIT})",
+    )
+    parser.add_argument(
+        "--save", metavar="NAME", help="also save the query as a virtual feed"
+    )
+    parser.add_argument("--json", action="store_true", help="output JSON")
+
+
+def _run_search(store: Store, args: argparse.Namespace) -> int:
+    if args.limit < 1:
+        raise UsageError(f"invalid --limit {args.limit}; use 1 or more")
+    query = " ".join(args.words)
+    found = store.search(query, limit=args.limit)
+    if args.save is not None:
+        store.save_search(args.save, query)
+    entries = [store.get_entry(row.id) for row in found.rows]
+    if args.json:
+        print_json(
+            [entry_json(entry) | {"feed_title": entry.feed_title} for entry in entries]
+        )
+    else:
+        for entry in entries:
+            print(f"{format_entry_row(entry)}  ({clean_line(entry.feed_title)})")
+    if len(entries) < found.total:
+        print(
+            f"tidings: showing {len(entries)} of {found.total} matching entries; "
+            "raise --limit to see more",
+            file=sys.stderr,
+        )
+    return 0
+
+
+def _configure_searches(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--delete", metavar="NAME", help="delete this saved search")
+    parser.add_argument("--json", action="store_true", help="output JSON")
+
+
+def _run_searches(store: Store, args: argparse.Namespace) -> int:
+    if args.delete is not None:
+        store.delete_saved_search(args.delete)
+        return 0
+    saved = store.list_saved_searches()
+    if args.json:
+        print_json([{"id": s.id, "name": s.name, "query": s.query} for s in saved])
+    else:
+        for search in saved:
+            print(f"{clean_line(search.name)}\t{clean_line(search.query)}")
+    return 0
+
+
+def _configure_vacuum(parser: argparse.ArgumentParser) -> None:
+    del parser
+
+
+def _run_vacuum(store: Store, args: argparse.Namespace) -> int:
+    report = store.vacuum()
+    print(
+        f"Compacted {store.path}: {report.before / 1e6:.1f} MB -> "
+        f"{report.after / 1e6:.1f} MB"
+    )
+    return 0
+
+
+SEARCH_COMMANDS: tuple[Command, ...] = (
+    Command(
+        "search",
+        "full-text search of titles, authors and bodies, best match first",
+        _configure_search,
+        _run_search,
+    ),
+    Command(
+        "searches",
+        "list saved searches, or delete one",
+        _configure_searches,
+        _run_searches,
+    ),
+    Command(
+        "vacuum",
+        "compact the cache file and its search index",
+        _configure_vacuum,
+        _run_vacuum,
+        verify_cache=True,
+    ),
+)

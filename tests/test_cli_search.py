@@ -1,0 +1,133 @@
+"""CLI: search, saved searches, vacuum and the retention option."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from reader.cli import main
+
+FIXTURES = Path(__file__).parent / "fixtures"
+LANTERN = FIXTURES / "tui" / "lantern.xml"
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    status = main(list(args))
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+def rss(*items: tuple[str, str]) -> bytes:
+    """Return an RSS document with (guid, RFC 822 date) items."""
+    body = "".join(
+        f"<item><guid>{guid}</guid><title>Item {guid}</title>"
+        f"<pubDate>{date}</pubDate><description>text of {guid}</description></item>"
+        for guid, date in items
+    )
+    return (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Local</title>'
+        f"{body}</channel></rss>"
+    ).encode()
+
+
+@pytest.fixture
+def lantern(db_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    status, _, _ = run(capsys, "add", str(LANTERN))
+    assert status == 0
+
+
+def test_search_json(lantern: None, capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, err = run(capsys, "search", "pars", "--json")
+    assert status == 0
+    assert err == ""
+    found = json.loads(out)
+    assert found[0]["title"] == "Parsing config files without tears"
+    assert found[0]["feed_title"] == "Lantern Dev Notes"
+    assert {"id", "link", "published", "read", "starred"} <= set(found[0])
+
+
+def test_search_text_and_limit(
+    lantern: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, out, err = run(capsys, "search", "the", "--limit", "1")
+    assert status == 0
+    assert len(out.splitlines()) == 1
+    assert out.rstrip().endswith("(Lantern Dev Notes)")
+    assert "showing 1 of" in err
+
+
+def test_search_words_join(lantern: None, capsys: pytest.CaptureFixture[str]) -> None:
+    _, one, _ = run(capsys, "search", "config files", "--json")
+    _, two, _ = run(capsys, "search", "config", "files", "--json")
+    assert json.loads(one) == json.loads(two)
+    assert json.loads(one)
+
+
+def test_search_rejects_bad_input(
+    lantern: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, _, err = run(capsys, "search", "--", "-x")
+    assert status == 2
+    assert "no word to look for" in err
+    status, _, err = run(capsys, "search", "x", "--limit", "0")
+    assert status == 2
+    assert "--limit" in err
+
+
+def test_saved_searches(lantern: None, capsys: pytest.CaptureFixture[str]) -> None:
+    status, _, _ = run(capsys, "search", "pars", "--save", "Parsing")
+    assert status == 0
+    _, out, _ = run(capsys, "searches", "--json")
+    assert json.loads(out) == [{"id": 1, "name": "Parsing", "query": "pars"}]
+    _, out, _ = run(capsys, "searches")
+    assert out == "Parsing\tpars\n"
+    status, _, err = run(capsys, "search", "x", "--save", "Parsing")
+    assert status == 2
+    assert "already exists" in err
+    assert run(capsys, "searches", "--delete", "Parsing")[0] == 0
+    status, _, err = run(capsys, "searches", "--delete", "Parsing")
+    assert status == 2
+    assert "not found" in err
+
+
+def test_vacuum(lantern: None, capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(capsys, "vacuum")
+    assert status == 0
+    assert out.startswith("Compacted ")
+    assert " MB -> " in out
+
+
+def test_keep_days_controls_pruning(
+    db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    feed = tmp_path / "local.xml"
+    old = "Mon, 02 Jan 2017 10:00:00 GMT"
+    feed.write_bytes(rss(("a", old), ("b", old), ("c", old)))
+    assert run(capsys, "add", str(feed))[0] == 0
+    ids = [entry["id"] for entry in json.loads(run(capsys, "entries", "--json")[1])]
+    assert run(capsys, "mark", *map(str, ids), "--read")[0] == 0
+
+    feed.write_bytes(rss(("b", old), ("d", old)))
+    assert run(capsys, "--keep-days", "0", "refresh")[0] == 0
+    listed = json.loads(run(capsys, "entries", "--json")[1])
+    assert sorted(entry["title"] for entry in listed) == [
+        "Item a",
+        "Item b",
+        "Item c",
+        "Item d",
+    ]
+
+    feed.write_bytes(rss(("b", old), ("e", old)))
+    assert run(capsys, "refresh")[0] == 0
+    listed = json.loads(run(capsys, "entries", "--json")[1])
+    assert sorted(entry["title"] for entry in listed) == ["Item b", "Item d", "Item e"]
+
+
+def test_keep_days_rejects_negative(
+    db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, _, err = run(capsys, "--keep-days", "-1", "feeds")
+    assert status == 2
+    assert "--keep-days" in err
