@@ -20,8 +20,6 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from reader.cli_commands import COMMANDS
-from reader.cli_search import SEARCH_COMMANDS
 from reader.models import TidingsError, UsageError
 from reader.paths import DB_ENV, default_db_path
 from reader.retention import DEFAULT_RETENTION
@@ -69,13 +67,12 @@ def add_common_options(parser: argparse.ArgumentParser, default: object) -> None
 
 def build_parser() -> argparse.ArgumentParser:
     """Build the argument parser for ``tidings`` and its subcommands."""
-    parser = argparse.ArgumentParser(
-        prog="tidings",
-        description="A keyboard-driven terminal feed reader with an offline "
-        "cache. With no subcommand, opens the reader.",
-    )
-    parser.add_argument("--version", action=_VersionAction, help="show the version")
-    add_common_options(parser, None)
+    # The subcommands' modules import HTTP, parsing and more, so they are
+    # imported only when a parser for them is needed (see ``main``).
+    from reader.cli_commands import COMMANDS
+    from reader.cli_search import SEARCH_COMMANDS
+
+    parser = _reader_parser()
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for command in (*COMMANDS, *SEARCH_COMMANDS):
         command.register(subparsers)
@@ -83,10 +80,34 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _reader_parser(add_help: bool = True) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tidings",
+        description="A keyboard-driven terminal feed reader with an offline "
+        "cache. With no subcommand, opens the reader.",
+        add_help=add_help,
+    )
+    parser.add_argument("--version", action=_VersionAction, help="show the version")
+    add_common_options(parser, None)
+    return parser
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """Parse the command line.
+
+    A line of options only, which opens the reader, is parsed without the
+    subcommands, which saves importing their modules at every start.
+    """
+    # Without -h here, a request for help falls through to the full parser.
+    reader_args, rest = _reader_parser(add_help=False).parse_known_args(argv)
+    if not rest:
+        return reader_args
+    return build_parser().parse_args(argv)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return the exit status."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parse_args(argv)
     _configure_logging(bool(args.verbose))
     db_path: Path = args.db or default_db_path()
     handler: Callable[[Store, argparse.Namespace], int] | None = getattr(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -131,3 +133,26 @@ def test_keep_days_rejects_negative(
     status, _, err = run(capsys, "--keep-days", "-1", "feeds")
     assert status == 2
     assert "--keep-days" in err
+
+
+def test_reader_start_skips_subcommand_modules() -> None:
+    code = (
+        "import sys, reader.cli; "
+        "args = reader.cli.parse_args(['--db', 'x.sqlite3', '--keep-days', '7']); "
+        "print(args.keep_days, getattr(args, 'handler', None), "
+        "[m for m in ('reader.cli_commands', 'httpx', 'feedparser') "
+        "if m in sys.modules])"
+    )
+    output = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert output.strip() == "7 None []"
+
+
+def test_help_still_lists_subcommands(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["-h"])
+    out = capsys.readouterr().out
+    assert "search" in out
+    assert "vacuum" in out
+    assert "--keep-days DAYS" in out
