@@ -14,7 +14,7 @@ SCOPE_NAMES = {
     "article": "article",
     "help": "help screen",
 }
-"""How the README names the pane where each binding scope applies."""
+"""Pane names the README uses for each binding scope."""
 
 
 def key_table_markdown() -> str:
