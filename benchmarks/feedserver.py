@@ -170,8 +170,7 @@ class FileHandler:
                     headers[name.strip().lower()] = value.strip()
                 if self.delay:
                     await asyncio.sleep(self.delay)
-                writer.write(self.respond(request_line.split(" ")[1], headers))
-                await writer.drain()
+                await self.respond(writer, request_line.split(" ")[1], headers)
                 if headers.get("connection", "").lower() == "close":
                     break
         except (asyncio.IncompleteReadError, ConnectionError):
@@ -179,23 +178,32 @@ class FileHandler:
         finally:
             writer.close()
 
-    def respond(self, target: str, headers: dict[str, str]) -> bytes:
-        """Return the whole response to a GET of ``target``."""
+    async def respond(
+        self, writer: asyncio.StreamWriter, target: str, headers: dict[str, str]
+    ) -> None:
+        """Send the response to a GET of ``target``."""
         path = self.root / target.lstrip("/").split("?")[0]
         if "/" in target.lstrip("/") or not path.is_file():
-            return b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"
+            writer.write(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
+            await writer.drain()
+            return
         stat = path.stat()
         etag = f'"{int(stat.st_mtime):x}-{stat.st_size:x}"'
         modified = formatdate(int(stat.st_mtime), usegmt=True)
         validators = f"ETag: {etag}\r\nLast-Modified: {modified}\r\n"
         if self.not_modified(headers, etag, int(stat.st_mtime)):
-            return f"HTTP/1.1 304 Not Modified\r\n{validators}\r\n".encode()
-        body = path.read_bytes()
-        head = (
+            writer.write(f"HTTP/1.1 304 Not Modified\r\n{validators}\r\n".encode())
+            await writer.drain()
+            return
+        writer.write(
             "HTTP/1.1 200 OK\r\nContent-Type: application/xml\r\n"
-            f"Content-Length: {len(body)}\r\n{validators}\r\n"
+            f"Content-Length: {stat.st_size}\r\n{validators}\r\n".encode()
         )
-        return head.encode() + body
+        await writer.drain()
+        # sendfile(2) copies the file in the kernel, so this server takes as
+        # little CPU from the readers under test as nginx does.
+        with path.open("rb") as file:
+            await asyncio.get_running_loop().sendfile(writer.transport, file)
 
     @staticmethod
     def not_modified(headers: dict[str, str], etag: str, mtime: int) -> bool:
