@@ -58,12 +58,12 @@ class ParsedFeed:
 
 @dataclass(frozen=True, slots=True)
 class FetchResult:
-    """What one fetch of a feed URL returned."""
+    """The outcome of one fetch of a feed URL."""
 
     url: str
     """Final URL after redirects."""
     content: bytes | None
-    """Body bytes, or None when the server answered 304 Not Modified."""
+    """Body bytes, or None when the server responded 304 Not Modified."""
     etag: str | None = None
     last_modified: str | None = None
     content_type: str | None = None
