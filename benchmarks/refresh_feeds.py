@@ -19,7 +19,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from reader import update
+from reader import parsepool, update
 from reader.store import Store
 
 TICK = 0.01
@@ -101,7 +101,7 @@ def run(
     base: str, copies: int, processes: int, per_host: int, etag: str | None
 ) -> None:
     """Print first and second refresh figures for one configuration."""
-    update.MAX_PARSE_PROCESSES = processes
+    parsepool.MAX_PARSE_PROCESSES = processes
     FeedHandler.etag = etag
     with (
         tempfile.TemporaryDirectory() as folder,
@@ -134,7 +134,7 @@ def main() -> None:
     size = len(FeedHandler.feed) / 1024
     print(f"{args.copies} copies of a {size:.0f} KiB feed, {os.cpu_count()} CPUs")
     try:
-        for processes in (update.MAX_PARSE_PROCESSES, 1):
+        for processes in (parsepool.MAX_PARSE_PROCESSES, 1):
             run(base, args.copies, processes, update.PER_HOST_LIMIT, None)
             run(base, args.copies, processes, 16, '"v1"')
     finally:

@@ -119,7 +119,7 @@ def _add_and_refresh(store: Store, url: str, *, refresh: bool) -> int:
     if not refresh:
         print(f"Added feed {feed.id}: {url}")
         return 0
-    status = refresh_with_progress(store, [feed.id], quiet=True)
+    status = refresh_with_progress(store, [feed.id], force=True, quiet=True)
     feed = store.get_feed(feed.id)
     if feed.last_error:
         print(f"Added feed {feed.id}: {url}")

@@ -21,7 +21,12 @@ from reader.cli_output import (
     format_feed_row,
     plural,
 )
-from reader.cli_refresh import refresh_with_progress
+from reader.cli_refresh import (
+    add_refresh_options,
+    limits_from_args,
+    refresh_with_progress,
+)
+from reader.cli_schedule import configure_feed_interval, run_feed_interval
 from reader.cli_subscriptions import SUBSCRIPTION_COMMANDS, feed_settings_json
 from reader.models import EntryNotFoundError, Feed, UsageError
 from reader.store import Store
@@ -82,24 +87,17 @@ def _configure_refresh(parser: argparse.ArgumentParser) -> None:
         type=int,
         nargs="*",
         metavar="FEED_ID",
-        help="feeds to refresh (default: all)",
+        help="feeds to refresh (default: every feed that is due)",
     )
-    parser.add_argument(
-        "--concurrency",
-        type=int,
-        default=16,
-        metavar="N",
-        help="feeds fetched at once (default: 16)",
-    )
+    add_refresh_options(parser)
 
 
 def _run_refresh(store: Store, args: argparse.Namespace) -> int:
     for feed_id in args.feed_ids:
         store.get_feed(feed_id)
-    if args.concurrency < 1:
-        raise UsageError(f"invalid --concurrency {args.concurrency}; use 1 or more")
+    limits = limits_from_args(args)
     feed_ids = args.feed_ids or None
-    return refresh_with_progress(store, feed_ids, concurrency=args.concurrency)
+    return refresh_with_progress(store, feed_ids, force=args.force, **limits)
 
 
 # feeds
@@ -247,6 +245,12 @@ COMMANDS: tuple[Command, ...] = (
         configure_backup,
         run_backup,
         verify_cache=True,
+    ),
+    Command(
+        "feed-interval",
+        "show or set how often a feed is refreshed",
+        configure_feed_interval,
+        run_feed_interval,
     ),
     *(Command(*spec) for spec in (*SUBSCRIPTION_COMMANDS, *CONFIG_COMMANDS)),
 )

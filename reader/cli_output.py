@@ -6,10 +6,11 @@ stdout may be a terminal and the cache may come from an older tidings.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from reader.models import Enclosure, Entry, Feed
+from reader.schedule import format_time
 from reader.textsafe import clean_line
 
 
@@ -47,7 +48,27 @@ def feed_json(feed: Feed) -> dict[str, Any]:
         "total": feed.total,
         "last_refreshed": iso_utc(feed.last_refreshed),
         "last_error": feed.last_error,
+        **schedule_json(feed),
     }
+
+
+def schedule_json(feed: Feed) -> dict[str, Any]:
+    """Return the refresh schedule fields of a feed's JSON object.
+
+    Intervals are in seconds; ``next_refresh`` is null when the feed is due.
+    """
+    return {
+        "next_refresh": iso_utc(feed.next_refresh),
+        "failures": feed.failures,
+        "gone": feed.gone,
+        "gone_since": iso_utc(feed.gone_since),
+        "update_interval": _seconds(feed.update_interval),
+        "interval_override": _seconds(feed.interval_override),
+    }
+
+
+def _seconds(value: timedelta | None) -> int | None:
+    return None if value is None else round(value.total_seconds())
 
 
 def entry_json(entry: Entry) -> dict[str, Any]:
@@ -70,11 +91,17 @@ def entry_json(entry: Entry) -> dict[str, Any]:
 
 
 def format_feed_row(feed: Feed) -> str:
-    """Format a feed as one line: id, unread/total, title, URL, error."""
+    """Format a feed as one line: id, unread/total, title, URL, error, and
+    when the next refresh or try is due if that lies ahead."""
     row = f"{feed.id:>4}  {feed.unread:>5}/{feed.total:<5}  {clean_line(feed.title)}"
     row += f"  <{clean_line(feed.url)}>"
     if feed.last_error:
         row += f"  [error: {error_text(feed)}]"
+    if feed.gone_since:
+        row += f"  [gone since {format_time(feed.gone_since)}]"
+    elif feed.next_refresh and feed.next_refresh > datetime.now(UTC):
+        label = "next try" if feed.failures else "next refresh"
+        row += f"  [{label} {format_time(feed.next_refresh)}]"
     return row
 
 

@@ -1,50 +1,149 @@
-"""``tidings refresh`` output: a progress bar on a terminal, lines elsewhere."""
+"""``tidings refresh``: its options, and a progress bar or lines as it runs."""
 
 from __future__ import annotations
 
+import argparse
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from reader.cli_output import plural, strip_url_prefix
-from reader.models import FeedRefreshed, RefreshSummary
+from reader.models import FeedRefreshed, RefreshSummary, UsageError
 from reader.store import Store
 from reader.textsafe import clean_line
+from reader.update import RefreshLimits, refresh_feeds_sync
+
+_DEFAULTS = RefreshLimits()
+
+
+def add_refresh_options(parser: argparse.ArgumentParser) -> None:
+    """Add ``--force`` and the politeness limits to ``parser``."""
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="also refresh feeds that are not due, backing off after failures, "
+        "or gone (HTTP 410)",
+    )
+    limits = parser.add_argument_group("limits")
+    limits.add_argument(
+        "--concurrency",
+        type=int,
+        default=_DEFAULTS.concurrency,
+        metavar="N",
+        help=f"feeds fetched at once (default: {_DEFAULTS.concurrency})",
+    )
+    limits.add_argument(
+        "--per-host",
+        type=int,
+        default=_DEFAULTS.per_host,
+        metavar="N",
+        help="feeds fetched at once from one host and port "
+        f"(default: {_DEFAULTS.per_host})",
+    )
+    limits.add_argument(
+        "--max-size",
+        type=float,
+        default=_DEFAULTS.max_bytes / 2**20,
+        metavar="MIB",
+        help="largest feed accepted, in MiB "
+        f"(default: {_DEFAULTS.max_bytes / 2**20:g})",
+    )
+    limits.add_argument(
+        "--connect-timeout",
+        type=float,
+        default=_DEFAULTS.connect_timeout,
+        metavar="SECONDS",
+        help=f"time to connect to a server (default: {_DEFAULTS.connect_timeout:g})",
+    )
+    limits.add_argument(
+        "--timeout",
+        type=float,
+        default=_DEFAULTS.total_timeout,
+        metavar="SECONDS",
+        help="time for one whole fetch, redirects included "
+        f"(default: {_DEFAULTS.total_timeout:g})",
+    )
+    limits.add_argument(
+        "--max-redirects",
+        type=int,
+        default=_DEFAULTS.max_redirects,
+        metavar="N",
+        help=f"redirects followed per fetch (default: {_DEFAULTS.max_redirects})",
+    )
+
+
+def limits_from_args(args: argparse.Namespace) -> dict[str, Any]:
+    """Return the ``refresh_feeds`` limits given on the command line.
+
+    Raises UsageError for a value that would stop every fetch.
+    """
+    checks = (
+        ("--concurrency", args.concurrency, args.concurrency >= 1, "1 or more"),
+        ("--per-host", args.per_host, args.per_host >= 1, "1 or more"),
+        ("--max-size", args.max_size, args.max_size > 0, "a positive size"),
+        (
+            "--connect-timeout",
+            args.connect_timeout,
+            args.connect_timeout > 0,
+            "a positive time",
+        ),
+        ("--timeout", args.timeout, args.timeout > 0, "a positive time"),
+        ("--max-redirects", args.max_redirects, args.max_redirects >= 0, "0 or more"),
+    )
+    for option, value, valid, expected in checks:
+        if not valid:
+            raise UsageError(f"invalid {option} {value:g}; use {expected}")
+    return {
+        "concurrency": args.concurrency,
+        "per_host": args.per_host,
+        "max_bytes": max(1, round(args.max_size * 2**20)),
+        "connect_timeout": args.connect_timeout,
+        # The read timeout cannot outlast the whole fetch.
+        "read_timeout": min(_DEFAULTS.read_timeout, args.timeout),
+        "total_timeout": args.timeout,
+        "max_redirects": args.max_redirects,
+    }
 
 
 def refresh_with_progress(
     store: Store,
     feed_ids: Sequence[int] | None,
     *,
-    concurrency: int = 16,
+    force: bool = False,
     quiet: bool = False,
+    **limits: Any,
 ) -> int:
     """Refresh feeds, report progress and failures; return the exit status.
 
-    Returns 1 if any feed failed, else 0. With ``quiet`` nothing is printed,
-    so the caller reports the outcome itself.
+    Returns 1 if any feed failed, else 0; a skipped feed is no failure.
+    With ``quiet`` nothing is printed, so the caller reports the outcome
+    itself. ``limits`` go to ``refresh_feeds``.
     """
-    # Imported here: HTTP and feed parsing would slow every command's start.
-    from reader.update import refresh_feeds_sync
-
-    total = len(feed_ids) if feed_ids is not None else len(store.list_feeds())
+    # The command line handles no keys while it waits for the refresh, so
+    # its parser processes keep the default priority.
+    options: dict[str, Any] = {"force": force, "worker_niceness": 0, **limits}
     if quiet:
-        summary = refresh_feeds_sync(store, feed_ids, concurrency=concurrency)
+        summary = refresh_feeds_sync(store, feed_ids, **options)
     elif sys.stdout.isatty():
-        summary = _refresh_with_bar(store, feed_ids, concurrency, total)
+        summary = _refresh_with_bar(store, feed_ids, options)
     else:
         summary = refresh_feeds_sync(
-            store, feed_ids, concurrency=concurrency, on_progress=_print_line
+            store, feed_ids, on_progress=_print_line, **options
         )
     if not quiet:
         _print_summary(summary)
+    if feed_ids is not None:
+        for result in summary.skipped:
+            message = f"tidings: feed {result.feed_id} skipped: {result.skipped}"
+            print(message, file=sys.stderr)
     return 1 if summary.failed else 0
 
 
 def _refresh_with_bar(
-    store: Store, feed_ids: Sequence[int] | None, concurrency: int, total: int
+    store: Store, feed_ids: Sequence[int] | None, options: dict[str, Any]
 ) -> RefreshSummary:
     columns = (
         TextColumn("Refreshing"),
@@ -55,6 +154,7 @@ def _refresh_with_bar(
     from reader.update import refresh_feeds_sync
 
     with Progress(*columns, console=Console(), transient=True) as progress:
+        total = len(set(feed_ids)) if feed_ids else len(store.list_feeds())
         task = progress.add_task("refresh", total=total, errors=0)
         errors = 0
 
@@ -63,15 +163,15 @@ def _refresh_with_bar(
             errors += result.error is not None
             progress.update(task, completed=done, total=total, errors=errors)
 
-        return refresh_feeds_sync(
-            store, feed_ids, concurrency=concurrency, on_progress=advance
-        )
+        return refresh_feeds_sync(store, feed_ids, on_progress=advance, **options)
 
 
 def _describe(result: FeedRefreshed) -> str:
     if result.error is not None:
         url = clean_line(result.url)
         return f"error  {url}: {strip_url_prefix(clean_line(result.error), url)}"
+    if result.skipped is not None:
+        return f"skip   {clean_line(result.url)}: {result.skipped}"
     if result.not_modified:
         return f"same   {clean_line(result.url)}"
     return (
@@ -80,15 +180,22 @@ def _describe(result: FeedRefreshed) -> str:
 
 
 def _print_line(result: FeedRefreshed, done: int, total: int) -> None:
-    print(f"[{done}/{total}] {_describe(result)}", flush=True)
+    # One line per skipped feed would drown the rest when a scheduled
+    # refresh finds few feeds due; the summary counts them.
+    if result.skipped is None:
+        print(f"[{done}/{total}] {_describe(result)}", flush=True)
 
 
 def _print_summary(summary: RefreshSummary) -> None:
-    results = summary.results
-    new = sum(r.new for r in results)
+    skipped = len(summary.skipped)
+    results = len(summary.results) - skipped
+    new = sum(r.new for r in summary.results)
     failed = summary.failed
-    feeds = plural(len(results), "feed", "feeds")
+    feeds = plural(results, "feed", "feeds")
     entries = plural(new, "new entry", "new entries")
-    print(f"Refreshed {feeds}: {entries}, {len(failed)} failed.")
+    text = f"Refreshed {feeds}: {entries}, {len(failed)} failed"
+    if skipped:
+        text += f"; skipped {skipped} not due, backing off or gone (--force)"
+    print(text + ".")
     for result in failed:
         print(f"tidings: {_describe(result)}", file=sys.stderr)

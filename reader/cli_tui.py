@@ -33,13 +33,16 @@ def build_app(store: Store, config: LoadedConfig) -> TidingsApp:
 
     settings = config.settings
     app = TidingsApp(
-        store, keymap=settings.keys, open_in_browser=browser_opener(settings.browser)
+        store,
+        keymap=settings.keys,
+        open_in_browser=browser_opener(settings.browser),
+        settings=settings,
     )
     if settings.theme in app.available_themes:
         app.theme = settings.theme
     else:
-        # The reading theme is registered by the TUI itself; until it is,
-        # the app keeps its own default.
+        # load_config has checked the name, so this is a theme that a newer
+        # Textual dropped; the app keeps its own default.
         log.warning("theme not available theme=%s", settings.theme)
     for problem in config.problems:
         app.notify(

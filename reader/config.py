@@ -44,9 +44,9 @@ __all__ = [
 class Settings:
     """Every setting tidings reads from ``config.toml``, with its default.
 
-    NOTE: ``reader.cli_tui`` applies the theme, browser and keys. The date
-    format, refresh limits, auto-refresh interval and retention are read and
-    validated, but no refresh or TUI code takes them from here yet.
+    ``reader.cli_tui`` hands them to the TUI, which applies the theme,
+    browser, keys, date format, refresh limits and auto-refresh interval.
+    NOTE: retention is read and validated, but nothing prunes entries yet.
     """
 
     theme: str = "textual-dark"

@@ -34,7 +34,9 @@ BINDINGS: dict[str, BindingInfo] = {
     "feed.refresh": BindingInfo("app", "r", "Refresh the selected feed"),
     "feed.refresh_all": BindingInfo("app", "R", "Refresh every feed"),
     "entry.next_unread": BindingInfo("app", "n", "Open the next unread entry"),
-    "entry.previous_unread": BindingInfo("app", "p", "Open the previous unread entry"),
+    "entry.previous_unread": BindingInfo(
+        "app", "p,N", "Open the previous unread entry"
+    ),
     "entry.toggle_read": BindingInfo("app", "m", "Mark the entry read or unread"),
     "entry.toggle_starred": BindingInfo("app", "s", "Star or unstar the entry"),
     "entry.open_link": BindingInfo("app", "o", "Open the entry's link in the browser"),
@@ -47,6 +49,17 @@ BINDINGS: dict[str, BindingInfo] = {
     "article.reader_mode": BindingInfo(
         "app", "v", "Show the article as plain text, or styled"
     ),
+    "feed.add": BindingInfo("app", "a", "Subscribe to a feed URL or a page's feed"),
+    "feed.rename": BindingInfo("app", "e", "Rename the highlighted feed"),
+    "feed.move": BindingInfo("app", "M", "Move the highlighted feed to a folder"),
+    "feed.remove": BindingInfo("app", "D", "Unsubscribe from the highlighted feed"),
+    "feed.mark_all_read": BindingInfo(
+        "app", "A", "Mark every entry of the highlighted feed read"
+    ),
+    "feed.undo_mark_all": BindingInfo("app", "u", "Undo the last mark-all-read"),
+    "entry.unread_only": BindingInfo(
+        "app", "U", "List only unread entries, or every entry again"
+    ),
     "app.search": BindingInfo("app", "ctrl+f", "Search every cached entry"),
     "feed.cursor_down": BindingInfo("feeds", "j,down", "Move to the next feed"),
     "feed.cursor_up": BindingInfo("feeds", "k,up", "Move to the previous feed"),
@@ -55,6 +68,13 @@ BINDINGS: dict[str, BindingInfo] = {
     "feed.page_down": BindingInfo("feeds", "pagedown", "Move down one screen"),
     "feed.page_up": BindingInfo("feeds", "pageup", "Move up one screen"),
     "feed.select": BindingInfo("feeds", "enter", "Move the focus to the entries"),
+    "feed.toggle_folder": BindingInfo(
+        "feeds", "space", "Fold or unfold the highlighted folder"
+    ),
+    "feed.collapse": BindingInfo(
+        "feeds", "h,left", "Fold the folder, or go to the feed's folder"
+    ),
+    "feed.expand": BindingInfo("feeds", "l,right", "Unfold the highlighted folder"),
     "feed.filter": BindingInfo("feeds", "slash", "Filter the feeds by title"),
     "entry.cursor_down": BindingInfo("entries", "j,down", "Move to the next entry"),
     "entry.cursor_up": BindingInfo("entries", "k,up", "Move to the previous entry"),
@@ -66,9 +86,12 @@ BINDINGS: dict[str, BindingInfo] = {
     "entry.filter": BindingInfo("entries", "slash", "Filter the entries by words"),
     "article.scroll_down": BindingInfo("article", "j,down", "Scroll down one line"),
     "article.scroll_up": BindingInfo("article", "k,up", "Scroll up one line"),
-    "article.page_down": BindingInfo(
-        "article", "space,pagedown", "Scroll down one screen"
+    "article.read_on": BindingInfo(
+        "article",
+        "space",
+        "Scroll down one screen; at the end, open the next unread entry",
     ),
+    "article.page_down": BindingInfo("article", "pagedown", "Scroll down one screen"),
     "article.page_up": BindingInfo("article", "b,pageup", "Scroll up one screen"),
     "article.top": BindingInfo("article", "g,home", "Scroll to the top"),
     "article.bottom": BindingInfo("article", "G,end", "Scroll to the bottom"),
@@ -117,6 +140,19 @@ def character_key(character: str) -> str:
     name = name.replace(" ", "_")
     shorter = {long: short for short, long in _SHORT_NAMES.items()}
     return shorter.get(name, name)
+
+
+def key_label(name: str) -> str:
+    """Return a key as a reader types it: "question_mark" is "?", "slash"
+    is "/", and names such as "enter" or "ctrl+p" stay as they are."""
+    if len(name) == 1 or "+" in name or name in _NAMED_KEYS:
+        return name
+    if _FUNCTION_KEY.fullmatch(name):
+        return name
+    try:
+        return unicodedata.lookup(_SHORT_NAMES.get(name, name).replace("_", " "))
+    except KeyError:
+        return name
 
 
 def normalize_keys(value: str) -> str:

@@ -18,7 +18,7 @@ from urllib.parse import urljoin
 import httpx
 
 from reader.charset import decode_utf8_leniently
-from reader.fetch import MAX_BYTES, fetch_feed
+from reader.fetch import MAX_BYTES, fetch_feed, make_client
 from reader.fields import http_url
 from reader.models import FetchError, ParsedFeed, ParseError
 from reader.parse import looks_like_html, parse_feed
@@ -65,6 +65,15 @@ class FeedCandidate:
         """Return the title and format as one line, for a numbered list."""
         title = self.title or "(no title)"
         return f"{title} ({self.format})" if self.format else title
+
+
+async def discover_url(url: str) -> list[FeedCandidate]:
+    """Return the feeds to offer for ``url``, fetched with a client of its own.
+
+    Raises what ``discover_feeds`` raises.
+    """
+    async with make_client() as client:
+        return await discover_feeds(client, url)
 
 
 async def discover_feeds(

@@ -27,7 +27,13 @@ from reader.compression import (
     DecompressionError,
     decompress_body,
 )
-from reader.models import FetchError, FetchResult, InvalidFeedURLError
+from reader.models import (
+    FeedGoneError,
+    FetchError,
+    FetchResult,
+    InvalidFeedURLError,
+    ServerBusyError,
+)
 
 USER_AGENT = f"tidings/{__version__} (terminal feed reader)"
 
@@ -39,6 +45,10 @@ READ_TIMEOUT = 30.0
 TOTAL_TIMEOUT = 120.0
 
 MAX_REDIRECTS = 10
+# httpcore checks every pooled connection each time it hands one out, so a
+# large pool of idle connections costs CPU on every request. A refresh
+# fetches the feeds of one host one after another, and that needs few.
+KEEPALIVE_CONNECTIONS = 8
 MAX_BYTES = 20 * 1024 * 1024
 
 # Feed types first, and */* last so that servers which ignore the list still
@@ -54,18 +64,27 @@ _FEED_FILE_SUFFIXES = frozenset({"xml", "rss", "atom", "rdf"})
 # A scheme without "//", as in "mailto:x". A digit after the colon makes it
 # a port instead, as in "host:8080/feed".
 _SCHEME_ONLY = re.compile(r"([a-zA-Z][a-zA-Z0-9+.-]*):(?!\d)")
+_MAX_AGE = re.compile(r'(?:^|,)\s*max-age\s*=\s*"?(\d{1,10})"?\s*(?:,|$)', re.I)
+_NO_CACHE = re.compile(r"(?:^|,)\s*(?:no-cache|no-store)\s*(?:,|$)", re.I)
 
 
 def make_client(
-    concurrency: int = 16, timeout: float = READ_TIMEOUT
+    concurrency: int = 32,
+    timeout: float = READ_TIMEOUT,
+    *,
+    connect_timeout: float = CONNECT_TIMEOUT,
+    max_redirects: int = MAX_REDIRECTS,
+    keepalive: int = KEEPALIVE_CONNECTIONS,
 ) -> httpx.AsyncClient:
     """Create the HTTP client a refresh shares between its fetches.
 
     ``timeout`` is the read timeout in seconds. Connecting and sending get
-    at most ``CONNECT_TIMEOUT``. The pool has no wait timeout because the
-    caller bounds the fetches in flight to ``concurrency``.
+    at most ``connect_timeout``. The pool has no wait timeout, because the
+    caller bounds the fetches in flight to ``concurrency``. Between requests
+    it keeps up to ``keepalive`` idle connections open (HTTP/1.1 keep-alive)
+    for the next request to the same host.
     """
-    short = min(CONNECT_TIMEOUT, timeout)
+    short = min(connect_timeout, timeout)
     return httpx.AsyncClient(
         headers={
             "User-Agent": USER_AGENT,
@@ -74,10 +93,11 @@ def make_client(
         },
         timeout=httpx.Timeout(read=timeout, connect=short, write=short, pool=None),
         limits=httpx.Limits(
-            max_connections=concurrency, max_keepalive_connections=concurrency
+            max_connections=concurrency,
+            max_keepalive_connections=min(keepalive, concurrency),
         ),
         follow_redirects=True,
-        max_redirects=MAX_REDIRECTS,
+        max_redirects=max_redirects,
     )
 
 
@@ -118,8 +138,19 @@ async def _get(
         if status == 304:
             return _result(response, None)
         if not 200 <= status < 300:
-            raise FetchError(_status_message(url, response))
+            raise _status_error(url, response)
         return _result(response, await _read_body(url, response, max_bytes))
+
+
+def _status_error(url: str, response: httpx.Response) -> FetchError:
+    message = _status_message(url, response)
+    status = response.status_code
+    if status == 410:
+        return FeedGoneError(message)
+    if status in (429, 503):
+        retry_after = _retry_after_seconds(response.headers.get("Retry-After"))
+        return ServerBusyError(message, retry_after)
+    return FetchError(message)
 
 
 def _conditional_headers(
@@ -186,7 +217,19 @@ def _result(response: httpx.Response, content: bytes | None) -> FetchResult:
         content_type=response.headers.get("Content-Type"),
         permanent_redirect=bool(history)
         and all(hop.status_code in _PERMANENT_REDIRECTS for hop in history),
+        max_age=_max_age(response.headers.get("Cache-Control")),
     )
+
+
+def _max_age(cache_control: str | None) -> int | None:
+    """Return the max-age of a Cache-Control header in seconds, if any.
+
+    no-cache and no-store count as none: the response may not be reused.
+    """
+    if not cache_control or _NO_CACHE.search(cache_control):
+        return None
+    match = _MAX_AGE.search(cache_control)
+    return int(match[1]) if match else None
 
 
 def _status_message(url: str, response: httpx.Response) -> str:
@@ -196,7 +239,10 @@ def _status_message(url: str, response: httpx.Response) -> str:
     if response.history:
         message += f" (redirected to {response.url})"
     if status == 410:
-        message += "; the feed was removed, so unsubscribe from it"
+        message += (
+            "; the feed was removed, so tidings stops refreshing it "
+            "(unsubscribe with 'tidings remove')"
+        )
     retry_after = _retry_after_seconds(response.headers.get("Retry-After"))
     if status in (429, 503) and retry_after is not None:
         message += f"; the server asks to retry after {retry_after} s"

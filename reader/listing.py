@@ -10,11 +10,12 @@ schema's triggers keep, not from counting rows.
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from reader.rows import ROW_COLUMNS, EntryRow, SortKey, row_from_tuple
 from reader.search import match_expression
+from reader.store_folders import FOLDER_FEEDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +29,8 @@ class EntryScope:
     search: str | None = None
     """A query in the syntax of ``reader.search``; one without terms is
     ignored."""
+    folder: str | None = None
+    """The entries of the feeds in this folder and in its subfolders."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +60,11 @@ class EntryLists:
         counter = _counter(scope)
         if counter is not None:
             sql = f"SELECT coalesce(sum({counter}), 0) FROM feed_counts"
+            if scope.folder is not None:
+                sql += f" WHERE feed_id IN ({FOLDER_FEEDS})"
+                if scope.feed_id is not None:
+                    sql += f" AND feed_id = {int(scope.feed_id)}"
+                return int(self._db.execute(sql, [scope.folder] * 3).fetchone()[0])
             if scope.feed_id is None:
                 return int(self._db.execute(sql).fetchone()[0])
             sql += " WHERE feed_id = ?"
@@ -93,7 +101,7 @@ class EntryLists:
         """Return the first unread row of ``scope`` past ``after`` (from the
         start when None), walking towards older entries, or newer ones when
         ``backward``."""
-        unread = EntryScope(scope.feed_id, True, scope.starred_only, scope.search)
+        unread = replace(scope, unread_only=True)
         rows = self.list_rows(unread, limit=1, after=after, backward=backward)
         return rows[0] if rows else None
 
@@ -126,6 +134,9 @@ def scope_where(scope: EntryScope) -> tuple[str, list[Any]]:
     if scope.feed_id is not None:
         clauses.append("e.feed_id = ?")
         params.append(scope.feed_id)
+    if scope.folder is not None:
+        clauses.append(f"e.feed_id IN ({FOLDER_FEEDS})")
+        params += [scope.folder] * 3
     # The literal predicates match the partial indexes' WHERE clauses, which
     # SQLite requires before it uses a partial index.
     if scope.unread_only:

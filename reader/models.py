@@ -7,7 +7,7 @@ Every value is a frozen dataclass, so the UI and the CLI never see a
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,17 +58,19 @@ class ParsedFeed:
 
 @dataclass(frozen=True, slots=True)
 class FetchResult:
-    """What one fetch of a feed URL returned."""
+    """The outcome of one fetch of a feed URL."""
 
     url: str
     """Final URL after redirects."""
     content: bytes | None
-    """Body bytes, or None when the server answered 304 Not Modified."""
+    """Body bytes, or None when the server responded 304 Not Modified."""
     etag: str | None = None
     last_modified: str | None = None
     content_type: str | None = None
     permanent_redirect: bool = False
     """True when a 301 or 308 redirect led to ``url``."""
+    max_age: int | None = None
+    """Cache-Control max-age of the response in seconds, if it had one."""
 
     @property
     def not_modified(self) -> bool:
@@ -95,6 +97,23 @@ class Feed:
     """Error message of the last refresh, or None if it succeeded."""
     unread: int = 0
     total: int = 0
+    gone_since: datetime | None = None
+    """When the server responded 410 Gone; a scheduled refresh skips the feed."""
+    failures: int = 0
+    """Consecutive failed refreshes. From the second one on the feed backs off."""
+    next_refresh: datetime | None = None
+    """Earliest time a scheduled refresh fetches the feed, or None when it is
+    due. For a failing feed this is when the next try is due."""
+    update_interval: timedelta | None = None
+    """Time between refreshes that the feed (RSS ttl, sy:updatePeriod) or its
+    server (Cache-Control max-age) requested, if any."""
+    interval_override: timedelta | None = None
+    """Time between refreshes set by the user; it replaces update_interval."""
+
+    @property
+    def gone(self) -> bool:
+        """Whether the server reported the feed removed (HTTP 410 Gone)."""
+        return self.gone_since is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +156,8 @@ class FeedRefreshed:
     updated: int = 0
     not_modified: bool = False
     error: str | None = None
+    skipped: str | None = None
+    """Reason the feed was not fetched (not due, gone, host paused), or None."""
 
 
 @dataclass(frozen=True)
@@ -149,6 +170,11 @@ class RefreshSummary:
     def failed(self) -> tuple[FeedRefreshed, ...]:
         """Return the results that carry an error."""
         return tuple(r for r in self.results if r.error is not None)
+
+    @property
+    def skipped(self) -> tuple[FeedRefreshed, ...]:
+        """Return the results of feeds that were not fetched."""
+        return tuple(r for r in self.results if r.skipped is not None)
 
 
 class TidingsError(Exception):
@@ -177,6 +203,19 @@ class UsageError(TidingsError, ValueError):
 
 class FetchError(TidingsError):
     """A feed could not be fetched (network, HTTP status, size, local file)."""
+
+
+class FeedGoneError(FetchError):
+    """The server responded 410 Gone: the feed was removed for good."""
+
+
+class ServerBusyError(FetchError):
+    """The server responded 429 Too Many Requests or 503 Service Unavailable."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+        """Seconds the server requested to wait (its Retry-After), or None."""
 
 
 class ParseError(TidingsError, ValueError):

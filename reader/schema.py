@@ -89,6 +89,25 @@ CREATE TABLE mark_all_undo (
 );
 """
 
+# The refresh schedule: what keeps tidings polite to the servers it polls.
+# Intervals are whole seconds.
+_REFRESH_SCHEDULE = """
+ALTER TABLE feeds ADD COLUMN gone_since TEXT;   -- set by HTTP 410 Gone
+ALTER TABLE feeds ADD COLUMN failures INTEGER NOT NULL DEFAULT 0;  -- in a row
+ALTER TABLE feeds ADD COLUMN next_refresh TEXT; -- NULL: due now
+ALTER TABLE feeds ADD COLUMN declared_interval INTEGER; -- RSS ttl, sy:updatePeriod
+ALTER TABLE feeds ADD COLUMN max_age INTEGER;   -- Cache-Control of the last response
+ALTER TABLE feeds ADD COLUMN interval_override INTEGER; -- set by the user
+
+-- Hosts that responded with 429 or 503 get no request before "until". A host is
+-- "name:port", so two servers on one machine are paused apart.
+CREATE TABLE host_pauses (
+    host    TEXT PRIMARY KEY,
+    until   TEXT NOT NULL,
+    reason  TEXT NOT NULL                   -- the response that requested it
+);
+"""
+
 # Large caches. Triggers keep per-feed counters, so no screen counts
 # entries. Covering indexes serve every entry list, so a page is read from one
 # index without touching the wide rows. Then come a full-text index of title,
@@ -238,7 +257,12 @@ CREATE TABLE saved_searches (
 );
 """
 
-MIGRATIONS: tuple[str, ...] = (_SCHEMA_V1, _FOLDERS_AND_TITLES, _SCHEMA_SCALE)
+MIGRATIONS: tuple[str, ...] = (
+    _SCHEMA_V1,
+    _FOLDERS_AND_TITLES,
+    _REFRESH_SCHEDULE,
+    _SCHEMA_SCALE,
+)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -48,11 +48,13 @@ from reader.store_errors import (
     write_error_message,
 )
 from reader.store_folders import FolderMethods
+from reader.store_schedule import SCHEDULE_COLUMNS, ScheduleStore, schedule_fields
 
-_FEED_COLUMNS = """
+_FEED_COLUMNS = f"""
     f.id, f.url, coalesce(f.user_title, f.title, f.url) AS title, f.link, f.etag,
     f.last_modified, f.last_refreshed, f.last_error,
-    coalesce(c.unread, 0) AS unread, coalesce(c.total, 0) AS total
+    coalesce(c.unread, 0) AS unread, coalesce(c.total, 0) AS total,
+    {SCHEDULE_COLUMNS}
 """
 
 # Counts come from the counters the schema's triggers keep.
@@ -80,7 +82,7 @@ def _to_datetime(text: str | None) -> datetime | None:
     return None if text is None else datetime.fromisoformat(text)
 
 
-class Store(FolderMethods, EntryLists, SearchQueries):
+class Store(FolderMethods, ScheduleStore, EntryLists, SearchQueries):
     """The cache at one path. Use as a context manager or call ``close``.
 
     A Store is not safe to share between threads without a lock of the
@@ -570,7 +572,10 @@ def _fingerprint(entry: ParsedEntry) -> str:
 
 
 def _feed_from_row(row: sqlite3.Row | tuple[Any, ...]) -> Feed:
-    (id_, url, title, link, etag, last_modified, refreshed, error, unread, total) = row
+    first, schedule = row[:10], row[10:]
+    (id_, url, title, link, etag, last_modified, refreshed, error, unread, total) = (
+        first
+    )
     return Feed(
         id=id_,
         url=url,
@@ -582,6 +587,7 @@ def _feed_from_row(row: sqlite3.Row | tuple[Any, ...]) -> Feed:
         last_error=error,
         unread=unread,
         total=total,
+        **schedule_fields(schedule),
     )
 
 

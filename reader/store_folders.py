@@ -128,14 +128,17 @@ class FolderMethods:
 
     def rename_folder(self, folder: str, new_name: str | None) -> int:
         """Move every feed of ``folder`` to ``new_name`` and return how many
-        moved. An existing folder of that name is merged with, and None or ""
-        takes the feeds out of folders. Raises FolderNotFoundError when no
-        feed is in ``folder``."""
+        moved; subfolders move along ("Tech/Python" becomes "New/Python").
+        An existing folder of that name is merged with, and None or "" takes
+        the feeds out of folders, leaving subfolders at the top. Raises
+        FolderNotFoundError when no feed is in ``folder`` or below it."""
         name = self._existing_folder(folder)
         with self._transaction() as db:
             cursor = db.execute(
-                "UPDATE feeds SET folder = ? WHERE folder = ?",
-                (normalize_folder(new_name), name),
+                "UPDATE feeds AS f SET folder = CASE WHEN f.folder = ? THEN ? "
+                "ELSE coalesce(? || '/', '') || substr(f.folder, length(?) + 2) "
+                f"END WHERE {_IN_FOLDER}",
+                (name, *(normalize_folder(new_name),) * 2, name, *(name,) * 3),
             )
         return cursor.rowcount
 
@@ -144,7 +147,7 @@ class FolderMethods:
         found = (
             name is not None
             and self._db.execute(
-                "SELECT 1 FROM feeds WHERE folder = ? LIMIT 1", (name,)
+                f"SELECT 1 FROM feeds f WHERE {_IN_FOLDER} LIMIT 1", (name,) * 3
             ).fetchone()
         )
         if not found or name is None:
@@ -257,7 +260,8 @@ class FolderMethods:
             self.get_feed_settings(feed_id)  # Raises FeedNotFoundError.
             return "e.feed_id = ?", (feed_id,)
         if folder is not None:
-            return "f.folder = ?", (self._existing_folder(folder),)
+            name = self._existing_folder(folder)
+            return _IN_FOLDER, (name, name, name)
         return "1", ()
 
     def last_mark_all_read(self) -> MarkedRead:
@@ -276,6 +280,14 @@ class FolderMethods:
             db.execute("DELETE FROM mark_all_undo")
         return restored
 
+
+_IN_FOLDER = "(f.folder = ? OR substr(f.folder, 1, length(?) + 1) = ? || '/')"
+"""Matches the feeds ``f`` of a folder and of its subfolders; each of the
+three parameters is the folder name."""
+
+FOLDER_FEEDS = f"SELECT f.id FROM feeds f WHERE {_IN_FOLDER}"
+"""Query of the ids of the feeds in a folder and its subfolders; each of
+its three parameters is the folder name."""
 
 _UNDOABLE = (
     "SELECT u.entry_id FROM mark_all_undo u JOIN entries e ON e.id = u.entry_id "

@@ -1,7 +1,9 @@
-"""Regenerate the SVG screenshots in this folder from the welcome feed.
+"""Regenerate the SVG screenshots in this folder.
 
-Run ``make screenshots`` (or ``python screenshots/generate.py``). The cache
-is a temporary file, so nothing touches the user's own cache.
+The cache holds the bundled welcome feed and the feeds in ``feeds/`` (our
+own text), sorted into folders. Run ``make screenshots`` (or ``python
+screenshots/generate.py``). The cache is a temporary file, so nothing
+touches the user's own cache.
 """
 
 from __future__ import annotations
@@ -17,13 +19,19 @@ from typing import Any
 
 from textual.pilot import Pilot
 
+from reader.models import FetchResult
+from reader.parse import parse_feed
 from reader.store import Store
 from reader.tui.app import TidingsApp
+from reader.welcome import ensure_welcome
 
 SIZE = (120, 36)
 OUTPUT = Path(__file__).resolve().parent
+FEEDS = OUTPUT / "feeds"
+FOLDERS = {"harbor.xml": "Ops", "pine.xml": "Languages", "types.xml": "Languages"}
+"""Feed file in ``feeds/`` and the folder it goes in."""
 
-Steps = Callable[[Pilot[Any]], Awaitable[None]]
+Steps = Callable[[Pilot[Any], dict[str, int]], Awaitable[None]]
 
 
 async def _settle(pilot: Pilot[Any]) -> None:
@@ -31,29 +39,60 @@ async def _settle(pilot: Pilot[Any]) -> None:
     await pilot.pause(0.3)
 
 
-async def _open_code_article(pilot: Pilot[Any]) -> None:
-    # Entries are newest first; "Code blocks look like this" is the last one.
-    await pilot.press("G", "enter")
+def fill_cache(store: Store) -> dict[str, int]:
+    """Add the welcome feed and the feeds of ``feeds/`` in their folders;
+    return the feed ids by file name."""
+    ensure_welcome(store)
+    ids = {}
+    for name, folder in FOLDERS.items():
+        content = (FEEDS / name).read_bytes()
+        # A relative URL keeps the checkout's path out of the screenshots.
+        feed = store.add_feed(name)
+        parsed = parse_feed(content, name)
+        store.save_parsed(feed.id, FetchResult(url=name, content=content), parsed)
+        store.set_feed_folder(feed.id, folder)
+        ids[name] = feed.id
+    return ids
+
+
+async def _open_code_article(pilot: Pilot[Any], ids: dict[str, int]) -> None:
+    app = pilot.app
+    assert isinstance(app, TidingsApp)
+    app.reload_feeds(ids["pine.xml"])
+    await _settle(pilot)
+    app.entry_list.focus()
+    await pilot.press("enter")
     await _settle(pilot)
 
 
-async def _open_help(pilot: Pilot[Any]) -> None:
-    await pilot.press("enter", "question_mark")
+async def _open_help(pilot: Pilot[Any], ids: dict[str, int]) -> None:
+    await pilot.press("question_mark")
+    await _settle(pilot)
+
+
+async def _confirm_remove(pilot: Pilot[Any], ids: dict[str, int]) -> None:
+    app = pilot.app
+    assert isinstance(app, TidingsApp)
+    app.reload_feeds(ids["harbor.xml"])
+    await _settle(pilot)
+    await pilot.press("D")
     await _settle(pilot)
 
 
 SCREENS: dict[str, Steps] = {
     "main.svg": _open_code_article,
     "help.svg": _open_help,
+    "remove.svg": _confirm_remove,
 }
 
 
 async def _capture(name: str, steps: Steps, folder: Path) -> Path:
     with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "c.db") as store:
+        ids = fill_cache(store)
         app = TidingsApp(store)
         async with app.run_test(size=SIZE) as pilot:
             await _settle(pilot)
-            await steps(pilot)
+            await steps(pilot, ids)
             path = app.save_screenshot(filename=name, path=str(folder))
     return Path(path)
 

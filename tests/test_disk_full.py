@@ -13,9 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from reader.models import StoreError
 from reader.store import Store
-from reader.update import refresh_feeds_sync
 from tests.feedgen import read_cache, whole_generation, write_feeds
 
 
@@ -39,41 +37,6 @@ def snapshot(db: Path) -> list[tuple[object, ...]]:
     finally:
         connection.close()
     return feeds + entries
-
-
-def test_page_cap_rolls_back_feed(tmp_path: Path) -> None:
-    # Simulated with PRAGMA max_page_count: once the database would grow past
-    # the cap, SQLite fails the write with SQLITE_FULL, the code a full disk
-    # gives. The cap applies to the Store's own connection only.
-    db = tmp_path / "cache.sqlite3"
-    (path,) = write_feeds(tmp_path / "feeds", 1, 0)
-    with Store(db) as store:
-        feed = store.add_feed(str(path))
-        refresh_feeds_sync(store)
-        store.set_read([1, 4], True)
-        store.set_starred([2], True)
-        before = snapshot(db)
-        write_feeds(tmp_path / "feeds", 1, 1)
-        store._db.execute(f"PRAGMA max_page_count = {page_count(store)}")
-
-        with pytest.raises(StoreError) as raised:
-            refresh_feeds_sync(store)
-
-        message = str(raised.value)
-        assert f"refresh of {feed.url} stopped" in message
-        assert f"cannot write to cache {db}" in message
-        assert "rolled back" in message
-        assert "the disk is full" in message
-        assert snapshot(db) == before
-
-        store._db.execute("PRAGMA max_page_count = 1073741823")
-        summary = refresh_feeds_sync(store)
-
-    assert summary.failed == ()
-    (rows,) = read_cache(db).values()
-    assert whole_generation(rows) == 1
-    assert {row[2] for row in rows if row[5]} == {1, 4}
-    assert {row[2] for row in rows if row[6]} == {2}
 
 
 @pytest.fixture

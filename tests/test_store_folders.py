@@ -341,3 +341,38 @@ def test_removed_feed_leaves_no_undo(store: Store, feeds: dict[str, int]) -> Non
     store.remove_feed(feeds["gamma"])
 
     assert store.undo_mark_all_read() == MarkedRead()
+
+
+def test_folder_includes_subfolders(store: Store) -> None:
+    tech = store.add_feed("https://tech.test/feed")
+    python = store.add_feed("https://python.test/feed")
+    other = store.add_feed("https://technology.test/feed")
+    store.set_feed_folder(tech.id, "Tech")
+    store.set_feed_folder(python.id, "Tech/Python")
+    store.set_feed_folder(other.id, "Technology")
+
+    moved = store.rename_folder("Tech", "Code")
+
+    assert moved == 2
+    assert store.get_feed_settings(tech.id).folder == "Code"
+    assert store.get_feed_settings(python.id).folder == "Code/Python"
+    assert store.get_feed_settings(other.id).folder == "Technology"
+
+
+def test_rename_parent_only_folder(store: Store) -> None:
+    python = store.add_feed("https://python.test/feed")
+    store.set_feed_folder(python.id, "Tech/Python")
+
+    assert store.rename_folder("Tech", None) == 1
+    assert store.get_feed_settings(python.id).folder == "Python"
+
+
+def test_mark_all_read_parent_folder(store: Store, feeds: dict[str, int]) -> None:
+    store.set_feed_folder(feeds["beta"], "Tech/Deep")
+    store.set_feed_folder(feeds["alpha"], "Techno")
+
+    marked = store.mark_all_read(folder="Tech")
+
+    assert marked.feed_ids == (feeds["beta"],)
+    assert _unread(store, feeds["beta"]) == 0
+    assert _unread(store, feeds["alpha"]) == 3

@@ -523,3 +523,19 @@ async def test_large_feed_reads_only_visible_pages(db_path: Path) -> None:
             assert len(pages._pages) == 2
             assert entries.scroll_offset.y > 4_999 - PAGE_SIZE
             print(f"G on 5,000 entries took {elapsed * 1000:.1f} ms")
+
+
+async def test_failed_mark_keeps_app_running(store: Store) -> None:
+    app = TidingsApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        entry = app.query_one(EntryList).current_entry
+        assert entry is not None
+        # A read-only connection makes every write fail inside SQLite.
+        store._db.execute("PRAGMA query_only = ON")
+        await pilot.press("s")
+        await settle(pilot)
+        assert app.is_running
+        assert "cache" in app.status.message
+        store._db.execute("PRAGMA query_only = OFF")
+        assert not store.get_entry(entry.id).starred

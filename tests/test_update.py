@@ -11,6 +11,8 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from datetime import timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +20,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from reader import parse, update
+from reader import parse, parsepool
 from reader.fetch import make_client
 from reader.models import Entry, Feed, FeedNotFoundError, FeedRefreshed
 from reader.store import Store
@@ -459,7 +461,7 @@ async def test_refresh_internal_error_recorded(
     serve(server, "/feed", FEED)
     feed = store.add_feed(server.url_for("/feed"))
 
-    with caplog.at_level(logging.ERROR, logger="reader.update"):
+    with caplog.at_level(logging.ERROR, logger="reader.refresh_run"):
         summary = await refresh_feeds(store)
 
     message = "internal error: RuntimeError: parser exploded"
@@ -604,14 +606,14 @@ async def test_refresh_parses_in_thread_without_processes(
     def no_processes() -> None:
         raise OSError("sem_open is not implemented")
 
-    monkeypatch.setattr(update, "_process_context", no_processes)
+    monkeypatch.setattr(parsepool, "_process_context", no_processes)
     monkeypatch.setattr(os, "cpu_count", lambda: 4)
     for name in ("a", "b"):
         path = tmp_path / f"{name}.xml"
         path.write_bytes(rss(name, [(name, f"Post {name}", "Body.")]))
         store.add_feed(str(path))
 
-    with caplog.at_level(logging.WARNING, logger="reader.update"):
+    with caplog.at_level(logging.WARNING, logger="reader.parsepool"):
         summary = await refresh_feeds(store)
 
     assert summary.failed == ()
@@ -622,6 +624,8 @@ async def test_refresh_parses_in_thread_without_processes(
 
 STDIN_REFRESH = """
 import asyncio, logging, os, sys
+from datetime import timedelta
+from functools import partial
 from pathlib import Path
 from reader.store import Store
 from reader.update import refresh_feeds
@@ -663,6 +667,8 @@ def test_refresh_survives_broken_parser_pool(tmp_path: Path) -> None:
 
 CAPTURED_STDERR_REFRESH = """
 import asyncio, io, logging, os, sys
+from datetime import timedelta
+from functools import partial
 from pathlib import Path
 from reader.store import Store
 from reader.update import refresh_feeds
@@ -713,3 +719,56 @@ def test_refresh_uses_processes_with_captured_stderr(tmp_path: Path) -> None:
     assert "new [1, 1]" in completed.stdout
     assert "parser pool started processes=2" in completed.stdout
     assert "parser processes failed" not in completed.stdout
+
+
+async def test_refresh_stores_in_worker_processes(
+    threaded_server: HTTPServer,
+    store: Store,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # Worker processes parse and store through their own connections; a
+    # parse error there reaches this process as that feed's error.
+    threaded_server.clear()
+    monkeypatch.setattr(os, "cpu_count", lambda: 4)
+    threaded_server.expect_request("/good").respond_with_data(
+        FEED,
+        content_type="application/rss+xml",
+        headers={"Cache-Control": "max-age=900"},
+    )
+    threaded_server.expect_request("/page").respond_with_data(
+        HTML_PAGE, content_type="text/html"
+    )
+    good = store.add_feed(threaded_server.url_for("/good"))
+    page = store.add_feed(threaded_server.url_for("/page"))
+
+    with caplog.at_level(logging.DEBUG, logger="reader.parsepool"):
+        summary = await refresh_feeds(store)
+
+    assert "parser pool started processes=2" in caplog.text
+    assert "parser processes failed" not in caplog.text
+    by_id = {result.feed_id: result for result in summary.results}
+    assert by_id[good.id] == FeedRefreshed(good.id, good.url, new=2)
+    error = by_id[page.id].error
+    assert error is not None
+    assert "HTML page" in error
+    stored = store.get_feed(good.id)
+    assert stored.title == "Refresh fixture"
+    assert stored.next_refresh is not None
+    assert stored.update_interval == timedelta(minutes=15)
+    assert store.get_feed(page.id).last_error == error
+    assert store.count_entries(good.id) == 2
+    threaded_server.clear()
+
+
+async def test_parser_workers_run_niced() -> None:
+    async def no_fallback() -> int:
+        raise AssertionError("the job should run in a worker process")
+
+    parser = parsepool.Parser(2, niceness=7)
+    try:
+        worker_niceness = await parser.run(partial(os.nice, 0), no_fallback)
+    finally:
+        parser.close()
+
+    assert worker_niceness == min(os.nice(0) + 7, 19)

@@ -2,44 +2,48 @@
 
 from __future__ import annotations
 
-import asyncio
 import gc
 import logging
 import webbrowser
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
 from typing import ClassVar
 
 from textual import on, work
-from textual.app import App, ComposeResult
+from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.screen import Screen
 from textual.widgets import Footer
 
-from reader.links import is_openable
+from reader.config import Settings
 from reader.models import Entry, Feed, StoreError, TidingsError
 from reader.store import Store
 from reader.store_errors import quick_check_file
-from reader.textsafe import clean_line
 from reader.tui.article import ArticleView
 from reader.tui.article_actions import ARTICLE_BINDINGS, ArticleActions
 from reader.tui.bodies import load_markdown
+from reader.tui.commands import action_commands
 from reader.tui.entry_list import EntryList
+from reader.tui.feed_actions import FEED_BINDINGS, FeedActions
 from reader.tui.feed_list import FeedList
 from reader.tui.feed_rows import FeedRow, feed_row, row_status
 from reader.tui.filter_bar import FilterBar
+from reader.tui.formatting import use_date_format
 from reader.tui.help import HelpScreen, KeySection
 from reader.tui.logfile import logging_to_file
 from reader.tui.refresh import RefreshActions
 from reader.tui.search_screen import SearchScreen
 from reader.tui.searching import SearchActions
 from reader.tui.status import StatusLine, feed_status
+from reader.tui.theme import TIDINGS_THEME
 from reader.welcome import ensure_welcome
 
 log = logging.getLogger(__name__)
 
 
-class TidingsApp(SearchActions, ArticleActions, RefreshActions, App[None]):
+class TidingsApp(FeedActions, SearchActions, ArticleActions, RefreshActions, App[None]):
     """A three-pane feed reader over a ``Store``.
 
     | Key | Binding id | Action |
@@ -51,17 +55,28 @@ class TidingsApp(SearchActions, ArticleActions, RefreshActions, App[None]):
     | `r` | `feed.refresh` | Refresh the selected feed |
     | `R` | `feed.refresh_all` | Refresh every feed |
     | `n` | `entry.next_unread` | Open the next unread entry, in this feed or the next |
-    | `p` | `entry.previous_unread` | Open the previous unread entry |
+    | `p`, `N` | `entry.previous_unread` | Open the previous unread entry |
     | `m` | `entry.toggle_read` | Mark the entry read or unread |
     | `s` | `entry.toggle_starred` | Star or unstar the entry |
     | `o` | `entry.open_link` | Open the entry's link in the browser |
     | `y` | `entry.copy_link` | Copy the entry's link to the clipboard |
     | `1`-`9`, `f` | `article.follow_link` | Open an article link by its number |
     | `v` | `article.reader_mode` | Show the article as plain text, or styled |
+    | `a` | `feed.add` | Subscribe to a feed URL or a page's feed |
+    | `e` | `feed.rename` | Rename the feed |
+    | `M` | `feed.move` | Move the feed to a folder |
+    | `D` | `feed.remove` | Unsubscribe, after a confirmation |
+    | `A` | `feed.mark_all_read` | Mark every entry of the feed read |
+    | `u` | `feed.undo_mark_all` | Undo the last mark-all-read |
+    | `U` | `entry.unread_only` | List only unread entries, or every entry |
+
+    Every action is also in the command palette (``ctrl+p``).
     | `ctrl+f` | `app.search` | Search every cached entry |
     """
 
     CSS_PATH = "tidings.tcss"
+    unread_only = False
+    """Whether entry lists show only unread entries (toggled with ``U``)."""
     TITLE = "tidings"
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -79,7 +94,7 @@ class TidingsApp(SearchActions, ArticleActions, RefreshActions, App[None]):
         Binding("R", "refresh_all", "Refresh all", show=False, id="feed.refresh_all"),
         Binding("n", "next_unread", "Next unread", id="entry.next_unread"),
         Binding(
-            "p",
+            "p,N",
             "previous_unread",
             "Previous unread",
             show=False,
@@ -89,6 +104,10 @@ class TidingsApp(SearchActions, ArticleActions, RefreshActions, App[None]):
         Binding("s", "toggle_starred", "Star", id="entry.toggle_starred"),
         Binding("o", "open_link", "Browser", id="entry.open_link"),
         *ARTICLE_BINDINGS,
+        *FEED_BINDINGS,
+        Binding(
+            "U", "toggle_unread_only", "Unread only", show=False, id="entry.unread_only"
+        ),
         Binding("ctrl+f", "search", "Search", id="app.search"),
     ]
 
@@ -98,9 +117,14 @@ class TidingsApp(SearchActions, ArticleActions, RefreshActions, App[None]):
         *,
         keymap: Mapping[str, str] | None = None,
         open_in_browser: Callable[[str], bool] = webbrowser.open,
+        settings: Settings | None = None,
     ) -> None:
         super().__init__()
         self.store = store
+        self.settings = settings or Settings()
+        """Date format, refresh limits and interval; keys come from ``keymap``."""
+        use_date_format(self.settings.date_format)
+        self.register_theme(TIDINGS_THEME)
         self.keymap = dict(keymap or {})
         """Key overrides by binding id, as accepted by ``App.set_keymap``."""
         self.open_in_browser = open_in_browser
@@ -126,6 +150,7 @@ class TidingsApp(SearchActions, ArticleActions, RefreshActions, App[None]):
         self.query_one(FeedList).border_title = "Feeds"
         self.query_one(EntryList).border_title = "Entries"
         self.query_one(ArticleView).border_title = "Article"
+        self.start_auto_refresh(self.settings.refresh_interval_minutes)
         welcome = self._add_welcome_feed()
         feeds = self.store.list_feeds()
         self.feed_list.set_feeds(feeds, None if welcome is None else welcome.id)
@@ -215,6 +240,18 @@ class TidingsApp(SearchActions, ArticleActions, RefreshActions, App[None]):
         """Show the key table."""
         self.push_screen(HelpScreen(self.key_sections(), self.keymap))
 
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """List Textual's commands, then every action of every pane."""
+        yield from super().get_system_commands(screen)
+        if screen is not self.screen_stack[0]:
+            return
+        # The other sections' keys work only inside their own prompt or screen.
+        panes = [self, self.feed_list, self.entry_list, self.article]
+        sections = list(zip(self.key_sections()[: len(panes)], panes, strict=True))
+        yield from action_commands(
+            sections, self.keymap, self.get_key_display, self.run_action
+        )
+
     # Feeds
 
     @on(FeedList.RowHighlighted)
@@ -229,19 +266,53 @@ class TidingsApp(SearchActions, ArticleActions, RefreshActions, App[None]):
         """List the feed's entries, unless they are listed already."""
         self.show_row(feed_row(feed))
 
-    def show_row(self, row: FeedRow) -> None:
-        """List the entries of a feed list row and describe it in the status
-        line, unless they are listed already."""
+    def show_row(self, row: FeedRow, *, again: bool = False) -> None:
+        """List the entries of a feed list row (only the unread ones while
+        ``unread_only``) and describe it in the status line, unless they are
+        listed already and not ``again``."""
         entries = self.entry_list
-        if entries.scope == row.scope and not entries.filter_text:
+        scope = replace(row.scope, unread_only=True) if self.unread_only else row.scope
+        if entries.scope == scope and not entries.filter_text and not again:
             return
-        entries.show_scope(self.store, row.scope)
-        entries.border_title = Content(f"Entries · {row.title}")
+        entries.show_scope(self.store, scope)
+        title = f"Entries · {row.title}"
+        entries.border_title = Content(
+            f"{title} · unread only" if self.unread_only else title
+        )
         entries.border_subtitle = None
         if row.feed is not None:
             self.status.show(feed_status(row.feed))
         else:
             self.status.show(row_status(row, entries.item_count()))
+
+    def action_toggle_unread_only(self) -> None:
+        """List only unread entries, or every entry again, in every list."""
+        self.unread_only = not self.unread_only
+        row = self.feed_list.current_row
+        if row is not None:
+            self.show_row(row, again=True)
+        self.status.show(
+            "Listing unread entries only" if self.unread_only else "Listing every entry"
+        )
+
+    def reload_feeds(self, highlight_id: int | None) -> None:
+        """Read the feed list again and highlight ``highlight_id`` (else the
+        row highlighted now, if it is still there), listing its entries."""
+        feeds = self.store.list_feeds()
+        self.feed_list.set_feeds(feeds, highlight_id)
+        row = self.feed_list.current_row
+        if row is not None:
+            self.show_row(row, again=True)
+        if not feeds:
+            self.article.show_notice("No feeds yet. Press a to add one.")
+
+    def reload_entries(self) -> None:
+        """Read the listed entries again after their state changed in bulk,
+        keeping the cursor on the same entry."""
+        current = self.entry_list.current_entry
+        self.entry_list.reload(None if current is None else current.id)
+        if self.article.entry is not None:
+            self.article.update_header(self.store.get_entry(self.article.entry.id))
 
     def update_feed_row(self, feed_id: int, *, show_status: bool = True) -> None:
         """Redraw a feed's row after its counts or error changed, and describe
@@ -254,14 +325,19 @@ class TidingsApp(SearchActions, ArticleActions, RefreshActions, App[None]):
 
     # Entries
 
+    @on(ArticleView.EndReached)
+    def _article_end_reached(self) -> None:
+        self.action_next_unread()
+
     @on(EntryList.Selected)
     def _entry_selected(self, event: EntryList.Selected) -> None:
         self.open_entry(event.entry)
 
     def open_entry(self, entry: Entry) -> None:
         """Show the entry in the article pane and mark it read."""
-        if not entry.read:
-            self.store.set_read([entry.id], True)
+        if not entry.read and self._saved(
+            lambda: self.store.set_read([entry.id], True)
+        ):
             entry = self.store.get_entry(entry.id)
             self.entry_list.update_entry(entry)
             self.update_feed_row(entry.feed_id)
@@ -280,6 +356,20 @@ class TidingsApp(SearchActions, ArticleActions, RefreshActions, App[None]):
             return self.article.entry
         return self.entry_list.current_entry
 
+    def _saved(self, write: Callable[[], object]) -> bool:
+        """Run a store write; on failure show the error and return False.
+
+        A mark that cannot be saved (disk full, a lock held too long) is
+        rolled back by the store, so the app stays up and says why.
+        """
+        try:
+            write()
+        except TidingsError as error:
+            log.warning("write failed error=%s", error)
+            self.status.show_error(str(error))
+            return False
+        return True
+
     def _entry_changed(self, entry_id: int) -> Entry:
         entry = self.store.get_entry(entry_id)
         self.entry_list.update_entry(entry)
@@ -292,7 +382,8 @@ class TidingsApp(SearchActions, ArticleActions, RefreshActions, App[None]):
         entry = self.current_entry()
         if entry is None:
             return
-        self.store.set_read([entry.id], not entry.read)
+        if not self._saved(lambda: self.store.set_read([entry.id], not entry.read)):
+            return
         entry = self._entry_changed(entry.id)
         self.status.show("Marked read" if entry.read else "Marked unread")
 
@@ -301,7 +392,10 @@ class TidingsApp(SearchActions, ArticleActions, RefreshActions, App[None]):
         entry = self.current_entry()
         if entry is None:
             return
-        self.store.set_starred([entry.id], not entry.starred)
+        if not self._saved(
+            lambda: self.store.set_starred([entry.id], not entry.starred)
+        ):
+            return
         entry = self._entry_changed(entry.id)
         self.status.show("Starred" if entry.starred else "Unstarred")
 
@@ -334,40 +428,6 @@ class TidingsApp(SearchActions, ArticleActions, RefreshActions, App[None]):
             return False
         self.show_feed(feed)
         return True
-
-    # Links
-
-    def action_open_link(self) -> None:
-        """Open the current entry's link in the browser."""
-        entry = self.current_entry()
-        if entry is not None:
-            self.open_link(entry.link)
-
-    def open_link(self, url: str | None) -> None:
-        """Open ``url`` in the browser if it is an http, https or mailto URL."""
-        if not url:
-            self.status.show("This entry has no link")
-            return
-        if not is_openable(url):
-            shown = clean_line(url)
-            self.status.show_error(f"Not opening a non-http(s) link: {shown}")
-            return
-        self._run_browser(url)
-
-    @work(group="browser")
-    async def _run_browser(self, url: str) -> None:
-        # webbrowser.open may wait for the browser process, so it runs in a
-        # thread and the UI keeps handling keys.
-        shown = clean_line(url)
-        try:
-            opened = await asyncio.to_thread(self.open_in_browser, url)
-        except (webbrowser.Error, OSError) as error:
-            log.warning("browser failed url=%s error=%s", url, error)
-            opened = False
-        if opened:
-            self.status.show(f"Opened {shown}")
-        else:
-            self.status.show_error(f"No browser could open {shown}; set $BROWSER")
 
 
 def run_tui(store: Store) -> None:

@@ -14,6 +14,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.geometry import Size
+from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Static
@@ -199,7 +200,8 @@ class ArticleView(VerticalScroll, can_focus=True):
     | --- | --- | --- |
     | `j`, `down` | `article.scroll_down` | Scroll down one line |
     | `k`, `up` | `article.scroll_up` | Scroll up one line |
-    | `space`, `pagedown` | `article.page_down` | Scroll down one screen |
+    | `space` | `article.read_on` | Scroll a screen; at the end, next unread |
+    | `pagedown` | `article.page_down` | Scroll down one screen |
     | `b`, `pageup` | `article.page_up` | Scroll up one screen |
     | `g`, `home` | `article.top` | Scroll to the top |
     | `G`, `end` | `article.bottom` | Scroll to the bottom |
@@ -208,15 +210,26 @@ class ArticleView(VerticalScroll, can_focus=True):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j,down", "scroll_down", "Down", show=False, id="article.scroll_down"),
         Binding("k,up", "scroll_up", "Up", show=False, id="article.scroll_up"),
-        Binding("space,pagedown", "page_down", "Page", id="article.page_down"),
+        Binding("space", "read_on", "Read on", id="article.read_on"),
+        Binding("pagedown", "page_down", "Page", show=False, id="article.page_down"),
         Binding("b,pageup", "page_up", "Back", show=False, id="article.page_up"),
         Binding("g,home", "scroll_home", "Top", show=False, id="article.top"),
         Binding("G,end", "scroll_end", "Bottom", show=False, id="article.bottom"),
     ]
 
+    class EndReached(Message):
+        """Space was pressed with the end of the article on screen."""
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.entry: Entry | None = None
+
+    def action_read_on(self) -> None:
+        """Scroll down one screen, or post EndReached when the end shows."""
+        if self.scroll_y < self.max_scroll_y:
+            self.scroll_page_down(animate=False)
+        else:
+            self.post_message(self.EndReached())
 
     def compose(self) -> ComposeResult:
         """Stack the header above the body."""

@@ -7,9 +7,14 @@ are opened; any other link is named in the status line instead.
 
 from __future__ import annotations
 
-from textual import events
+import asyncio
+import logging
+import webbrowser
+
+from textual import events, work
 from textual.binding import Binding, BindingType
 
+from reader.links import is_openable
 from reader.textsafe import clean_line
 from reader.tui.link_prompt import LinkPrompt, is_complete
 
@@ -24,12 +29,14 @@ ARTICLE_BINDINGS: list[BindingType] = [
 ]
 """Bindings of the app that act on the open article, listed in its BINDINGS."""
 
+log = logging.getLogger(__name__)
+
 
 class ArticleActions:
     """The link, clipboard and reader mode keys of ``TidingsApp``.
 
     A mixin: the app supplies the article pane, the status line,
-    ``current_entry``, ``open_link`` and Textual's ``push_screen`` and
+    ``current_entry``, ``open_in_browser`` and Textual's ``push_screen`` and
     ``copy_to_clipboard``.
 
     | Key | Binding id | Action |
@@ -100,3 +107,35 @@ class ArticleActions:
     def _link_chosen(self, number: int | None) -> None:
         if number is not None:
             self.action_follow_link(number)
+
+    def action_open_link(self) -> None:
+        """Open the current entry's link in the browser."""
+        entry = self.current_entry()
+        if entry is not None:
+            self.open_link(entry.link)
+
+    def open_link(self, url: str | None) -> None:
+        """Open ``url`` in the browser if it is an http, https or mailto URL."""
+        if not url:
+            self.status.show("This entry has no link")
+            return
+        if not is_openable(url):
+            shown = clean_line(url)
+            self.status.show_error(f"Not opening a non-http(s) link: {shown}")
+            return
+        self._run_browser(url)
+
+    @work(group="browser")
+    async def _run_browser(self, url: str) -> None:
+        # webbrowser.open may wait for the browser process, so it runs in a
+        # thread and the UI keeps handling keys.
+        shown = clean_line(url)
+        try:
+            opened = await asyncio.to_thread(self.open_in_browser, url)
+        except (webbrowser.Error, OSError) as error:
+            log.warning("browser failed url=%s error=%s", url, error)
+            opened = False
+        if opened:
+            self.status.show(f"Opened {shown}")
+        else:
+            self.status.show_error(f"No browser could open {shown}; set $BROWSER")

@@ -76,6 +76,9 @@ class Palette:
         }
         shade = Color(0, 0, 0, 0.15) if dark else Color(255, 255, 255, 0.5)
         code_background = (surface + shade).hex6
+        if "code-background" in variables:
+            # A theme may set it, as the "tidings" reading theme does.
+            code_background = solid("code-background", code_background)
         return cls(styles, "monokai" if dark else "default", code_background)
 
 

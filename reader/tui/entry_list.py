@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import ClassVar
 
 from textual import events
@@ -121,9 +122,7 @@ class EntryList(VirtualList):
         self.filter_text = text
         scope = self._scope
         if text.strip():
-            scope = EntryScope(
-                scope.feed_id, scope.unread_only, scope.starred_only, text
-            )
+            scope = replace(scope, search=text)
         self._show(EntryPages(self.store, scope))
 
     def _show(self, source: RowSource, cursor: int = 0) -> None:

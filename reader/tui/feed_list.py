@@ -1,4 +1,4 @@
-"""The feed list: virtual feeds, saved searches and every subscribed feed.
+"""The feed list: virtual feeds, saved searches, folders and every feed.
 
 The list is drawn with the Line API, so a thousand feeds cost no more to
 show than ten. A feed whose last refresh failed takes a second line for its
@@ -18,14 +18,17 @@ from textual.strip import Strip
 
 from reader.models import Feed
 from reader.store import Store
-from reader.tui.feed_rows import FeedRow, feed_row, virtual_rows
+from reader.tui.feed_folding import FolderKeys
+from reader.tui.feed_rows import FeedRow, feed_row, tree_rows, virtual_rows
 from reader.tui.formatting import feed_error
 from reader.tui.virtual_list import VirtualList
 
 
-class FeedList(VirtualList):
+class FeedList(FolderKeys, VirtualList):
     """Virtual feeds (All, Unread, Starred and saved searches), then the
-    subscribed feeds in title order, each with its unread count.
+    folders, each with its summed unread count and its feeds below it, then
+    the feeds in no folder. Feeds are in title order. A filter lists the
+    matching feeds without their folders.
 
     | Key | Binding id | Action |
     | --- | --- | --- |
@@ -37,6 +40,9 @@ class FeedList(VirtualList):
     | `pageup` | `feed.page_up` | Move up one screen |
     | `enter` | `feed.select` | Move the focus to the feed's entries |
     | `/` | `feed.filter` | Show only feeds whose title matches as you type |
+    | `space` | `feed.toggle_folder` | Fold or unfold the highlighted folder |
+    | `h`, `left` | `feed.collapse` | Fold the folder, or go to the feed's folder |
+    | `l`, `right` | `feed.expand` | Unfold the highlighted folder |
     """
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -45,6 +51,7 @@ class FeedList(VirtualList):
         "feed-list--count",
         "feed-list--error",
         "feed-list--virtual",
+        "feed-list--folder",
         "feed-list--separator",
     }
 
@@ -57,6 +64,9 @@ class FeedList(VirtualList):
         Binding("pageup", "page_up", "Page up", show=False, id="feed.page_up"),
         Binding("enter", "select", "Entries", show=False, id="feed.select"),
         Binding("slash", "filter", "Filter", show=False, id="feed.filter"),
+        Binding("space", "toggle_folder", "Fold", id="feed.toggle_folder"),
+        Binding("h,left", "collapse", "Fold", show=False, id="feed.collapse"),
+        Binding("l,right", "expand", "Unfold", show=False, id="feed.expand"),
     ]
 
     class RowHighlighted(Message):
@@ -83,6 +93,10 @@ class FeedList(VirtualList):
         """Every subscribed feed in title order, filtered or not."""
         self.rows: list[FeedRow] = []
         """The rows shown: virtual ones first, then feeds matching the filter."""
+        self.folders: dict[int, str | None] = {}
+        """Folder name by feed id; None for a feed in no folder."""
+        self.collapsed: set[str] = set()
+        """Folders whose feeds and subfolders are hidden."""
         self.filter_text = ""
         self._lines: list[tuple[int, int] | None] = []
         self._first_lines: list[int] = []
@@ -108,6 +122,10 @@ class FeedList(VirtualList):
         highlighted before, else the first feed."""
         current = self.current_row
         self.feeds = list(feeds)
+        self.folders = {
+            feed_id: settings.folder
+            for feed_id, settings in self.store.feed_settings().items()
+        }
         self._build()
         index = None if highlight_id is None else self.feed_index(highlight_id)
         if index is None and current is not None:
@@ -138,12 +156,13 @@ class FeedList(VirtualList):
         heights_changed = index is not None and (self.rows[index].error is None) != (
             feed.last_error is None
         )
-        if heights_changed:
+        if heights_changed or self.folders.get(feed.id):
+            # A folder row sums its feeds' counts, so it is rebuilt too.
             self._build()
             self.refresh()
             return
         if index is not None:
-            self.rows[index] = feed_row(feed)
+            self.rows[index] = feed_row(feed, self.rows[index].depth)
             self.refresh_item(index)
         for number, row in enumerate(virtual):
             if number < len(self.rows) and self.rows[number].key == row.key:
@@ -152,8 +171,10 @@ class FeedList(VirtualList):
 
     def move_to_unread_feed(self, step: int) -> Feed | None:
         """Move to the next (``step`` 1) or previous (-1) feed with unread
-        entries, from a feed row only; return it, or None."""
-        if self.current_feed is None:
+        entries, from a feed or folder row only; return it, or None.
+        Feeds inside folded folders are skipped."""
+        row = self.current_row
+        if row is None or row.is_virtual:
             return None
         stop = len(self.rows) if step > 0 else -1
         for index in range(self.cursor + step, stop, step):
@@ -194,19 +215,27 @@ class FeedList(VirtualList):
     def _build(self) -> None:
         needle = self.filter_text.strip().casefold()
         rows = virtual_rows(self.store)
-        rows += [feed_row(feed) for feed in self.feeds]
         if needle:
+            rows += [feed_row(feed) for feed in self.feeds]
             rows = [row for row in rows if needle in row.title.casefold()]
+        else:
+            rows += tree_rows(self.feeds, self.folders, self.collapsed)
         self.rows = rows
         self._lines = []
         self._first_lines = []
         for index, row in enumerate(rows):
             previous = rows[index - 1] if index else None
-            if previous is not None and previous.feed is None and row.feed is not None:
+            if previous is not None and previous.is_virtual and not row.is_virtual:
                 self._lines.append(None)
             self._first_lines.append(len(self._lines))
             self._lines.extend((index, line) for line in range(row.height))
         self.resize_virtual()
+
+    def show_folder(self, folder: str) -> None:
+        """Move the cursor to the row of ``folder``, if it is shown."""
+        index = self._index_of(f"folder:{folder}")
+        if index is not None:
+            self._move(index)
 
     def _index_of(self, key: str) -> int | None:
         return next((i for i, row in enumerate(self.rows) if row.key == key), None)
@@ -267,13 +296,17 @@ class FeedList(VirtualList):
     def _title_line(self, row: FeedRow, width: int) -> Content:
         count = "" if not row.count else str(row.count)
         title_style = ""
-        if row.feed is None:
+        if row.folder is not None:
+            title_style = self.get_visual_style("feed-list--folder", partial=True)
+        elif row.feed is None:
             title_style = self.get_visual_style("feed-list--virtual", partial=True)
         elif row.count:
             title_style = self.get_visual_style("feed-list--unread", partial=True)
         error = self.get_visual_style("feed-list--error", partial=True)
         marker = Content.styled("✗ ", error) if row.error else Content("  ")
-        title = Content.styled(row.icon + row.title, title_style)
+        # Feeds sit under their folder's name, past its fold marker.
+        indent = "  " * (row.depth + (row.feed is not None and row.depth > 0))
+        title = Content(indent) + Content.styled(row.icon + row.title, title_style)
         title_width = max(1, width - 2 - len(count) - 1)
         counter = self.get_visual_style("feed-list--count", partial=True)
         return Content("").join(

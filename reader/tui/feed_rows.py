@@ -1,12 +1,14 @@
-"""Rows of the feed list: virtual feeds, saved searches and feeds."""
+"""Rows of the feed list: virtual feeds, saved searches, folders and feeds."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from reader.listing import EntryScope
 from reader.models import Feed
 from reader.store import Store
+from reader.tui.folder_tree import folder_rows
 from reader.tui.formatting import display_line, feed_error, feed_title
 
 
@@ -15,8 +17,8 @@ class FeedRow:
     """One row of the feed list and the entries it lists."""
 
     key: str
-    """Stable across reloads: "all", "unread", "starred", "search:ID" or
-    "feed:ID"."""
+    """Stable across reloads: "all", "unread", "starred", "search:ID",
+    "folder:NAME" or "feed:ID"."""
     label: str
     """Display text of a virtual feed, already cleaned; empty for a feed."""
     icon: str
@@ -25,7 +27,16 @@ class FeedRow:
     """Shown at the right: unread entries, or starred ones for Starred;
     zero shows nothing."""
     feed: Feed | None = None
-    """The subscribed feed, or None for a virtual feed."""
+    """The subscribed feed, or None for a virtual feed or a folder."""
+    folder: str | None = None
+    """A folder row's full name ("Tech/Python"); None for other rows."""
+    depth: int = 0
+    """Folders above the row, each indenting it by two columns."""
+
+    @property
+    def is_virtual(self) -> bool:
+        """Whether the row is All, Unread, Starred or a saved search."""
+        return self.feed is None and self.folder is None
 
     @property
     def title(self) -> str:
@@ -71,8 +82,8 @@ def virtual_rows(store: Store) -> list[FeedRow]:
     return rows
 
 
-def feed_row(feed: Feed) -> FeedRow:
-    """Return the row of a subscribed feed."""
+def feed_row(feed: Feed, depth: int = 0) -> FeedRow:
+    """Return the row of a subscribed feed inside ``depth`` folders."""
     return FeedRow(
         f"feed:{feed.id}",
         "",
@@ -80,13 +91,40 @@ def feed_row(feed: Feed) -> FeedRow:
         EntryScope(feed_id=feed.id),
         feed.unread,
         feed,
+        depth=depth,
     )
 
 
+def tree_rows(
+    feeds: list[Feed], folders: Mapping[int, str | None], collapsed: set[str]
+) -> list[FeedRow]:
+    """Return the folder and feed rows of ``feeds``, folders first."""
+    rows = []
+    for node in folder_rows(feeds, folders, collapsed):
+        if node.feed is not None:
+            rows.append(feed_row(node.feed, node.depth))
+            continue
+        assert node.folder is not None
+        rows.append(
+            FeedRow(
+                f"folder:{node.folder}",
+                display_line(node.name),
+                "▸ " if node.collapsed else "▾ ",
+                EntryScope(folder=node.folder),
+                node.unread,
+                folder=node.folder,
+                depth=node.depth,
+            )
+        )
+    return rows
+
+
 def row_status(row: FeedRow, listed: int) -> str:
-    """Describe a virtual feed that lists ``listed`` entries."""
+    """Describe a virtual feed or a folder that lists ``listed`` entries."""
     if row.key == "all":
         return f"All feeds: {row.count} unread of {listed}"
+    if row.folder is not None:
+        return f"Folder {row.title}: {row.count} unread of {listed}"
     if row.key in ("unread", "starred"):
         return f"{row.title}: {listed} entries"
     return f"Saved search {row.title}: {listed} matching entries"

@@ -22,9 +22,22 @@ def display_line(text: str) -> str:
     return stable_width(clean_line(text))
 
 
+DEFAULT_DATE_FORMAT = "%Y-%m-%d"
+
+_date_format = DEFAULT_DATE_FORMAT
+
+
+def use_date_format(pattern: str) -> None:
+    """Set the strftime ``pattern`` of ``local_date`` (the config's
+    ``date_format``); the app sets it when it starts."""
+    global _date_format
+    _date_format = pattern or DEFAULT_DATE_FORMAT
+
+
 def local_date(moment: datetime) -> str:
-    """Return ``moment`` as YYYY-MM-DD in the local time zone."""
-    return moment.astimezone().strftime("%Y-%m-%d")
+    """Return ``moment`` in the local time zone, formatted with the date
+    format set by ``use_date_format`` (YYYY-MM-DD by default)."""
+    return moment.astimezone().strftime(_date_format)
 
 
 def local_datetime(moment: datetime) -> str:

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.message import Message
+from textual.timer import Timer
 
 from reader.models import FeedRefreshed, RefreshSummary, TidingsError
 from reader.tui.formatting import feed_error, feed_title
@@ -21,6 +23,7 @@ OUTCOME_SECONDS = 15.0
 """How long the outcome of a finished refresh stays on the status line."""
 
 if TYPE_CHECKING:
+    from reader.config import Settings
     from reader.store import Store
     from reader.tui.entry_list import EntryList
     from reader.tui.feed_list import FeedList
@@ -63,7 +66,11 @@ class RefreshActions:
 
     refreshing: bool = False
     """Whether a refresh worker is running; a second one is not started."""
+    next_auto_refresh: datetime | None = None
+    """When the next automatic refresh of every feed starts; None when off."""
     _refresh_errors: int = 0
+    _auto_timer: Timer | None = None
+    _auto_seconds: float = 0.0
 
     def action_refresh_feed(self) -> None:
         """Refresh the highlighted feed."""
@@ -86,6 +93,32 @@ class RefreshActions:
         self.status.show_refresh(progress_text(0, total, 0))
         self._refresh(feed_ids)
 
+    def start_auto_refresh(self, minutes: float) -> None:
+        """Refresh every feed each ``minutes`` while the app runs (0: never),
+        and name the next run on the status line."""
+        if self._auto_timer is not None:
+            self._auto_timer.stop()
+            self._auto_timer = None
+        self._auto_seconds = minutes * 60
+        if minutes <= 0:
+            self.next_auto_refresh = None
+            self.status.show_next_refresh("")
+            return
+        self._schedule_auto_refresh()
+
+    def _schedule_auto_refresh(self) -> None:
+        self.next_auto_refresh = datetime.now() + timedelta(seconds=self._auto_seconds)
+        self._auto_timer = self.set_timer(self._auto_seconds, self.run_auto_refresh)
+        self.status.show_next_refresh(
+            f"Next refresh {self.next_auto_refresh.strftime('%H:%M')}"
+        )
+
+    def run_auto_refresh(self) -> None:
+        """Refresh every feed unless a refresh runs, and schedule the next."""
+        if not self.refreshing:
+            self.start_refresh(None)
+        self._schedule_auto_refresh()
+
     @work(group="refresh")
     async def _refresh(self, feed_ids: Sequence[int] | None) -> None:
         def progressed(result: FeedRefreshed, done: int, total: int) -> None:
@@ -96,7 +129,13 @@ class RefreshActions:
 
         ids = None if feed_ids is None else list(feed_ids)
         try:
-            summary = await refresh_feeds(self.store, ids, on_progress=progressed)
+            summary = await refresh_feeds(
+                self.store,
+                ids,
+                concurrency=self.settings.refresh_concurrency,
+                per_host=self.settings.refresh_per_host,
+                on_progress=progressed,
+            )
         except TidingsError as error:
             log.warning("refresh failed error=%s", error)
             self.post_message(RefreshFailed(str(error)))
@@ -144,6 +183,9 @@ class RefreshActions:
 
     if TYPE_CHECKING:
         store: Store
+        settings: Settings
+
+        def set_timer(self, delay: float, callback: Any) -> Timer: ...
 
         @property
         def feed_list(self) -> FeedList: ...

@@ -23,6 +23,7 @@ class StatusLine(Horizontal):
         """Put the message on the left and the refresh state on the right."""
         yield Static(id="status-message", markup=False)
         yield Static(id="status-refresh", markup=False)
+        yield Static(id="status-next", markup=False)
 
     @property
     def message(self) -> str:
@@ -33,6 +34,17 @@ class StatusLine(Horizontal):
     def refresh_state(self) -> str:
         """The refresh part as plain text."""
         return str(self.query_one("#status-refresh", Static).content)
+
+    @property
+    def next_refresh(self) -> str:
+        """The time of the next automatic refresh as plain text, if any."""
+        return str(self.query_one("#status-next", Static).content)
+
+    def show_next_refresh(self, text: str) -> None:
+        """Replace the part that names the next automatic refresh."""
+        self.query_one("#status-next", Static).update(
+            Content.styled(text, "$text-muted")
+        )
 
     def show(self, text: str | Content) -> None:
         """Replace the message."""

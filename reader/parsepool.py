@@ -1,0 +1,229 @@
+"""Parse and store feed documents off the event loop, in worker processes.
+
+``Parser`` runs jobs in a process pool sized to the CPUs. A worker parses a
+fetched document, reads the refresh interval it declares, and stores it
+through a connection of its own (``store_document``). Neither the parse nor
+the store's work then holds the GIL of the process that runs the event
+loop. Where processes cannot run, the caller's fallback parses in a thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import os
+import sys
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from datetime import timedelta
+from multiprocessing import resource_tracker
+from pathlib import Path
+from typing import TypeVar
+
+from reader import parse, saxdriver
+from reader.models import Feed, FetchResult, ParsedFeed
+from reader.schedule import declared_interval, next_after_success
+from reader.store import Store, utc_now
+
+logger = logging.getLogger(__name__)
+
+# Each parser process is an interpreter with feedparser loaded, about 26 MB
+# resident on CPython 3.11, so a many-core machine does not get one per core.
+MAX_PARSE_PROCESSES = 4
+
+ParsedDocument = tuple[ParsedFeed, int | None]
+"""A parsed feed and the refresh interval its document declares, in seconds."""
+
+# Added by default to the nice value of worker processes: 10 gives a
+# CPU-bound worker about a tenth of the share of a process at the default
+# priority when they compete for one CPU (Linux CFS weights). Workers still
+# use every idle CPU, but the process that runs the event loop goes first.
+# In the TUI that keeps keys responsive while a refresh parses, and
+# benchmarks/tui_latency.py measured a p95 of 171-173 ms instead of
+# 281-420 ms at niceness 0 on 2 busy CPUs.
+WORKER_NICENESS = 10
+
+T = TypeVar("T")
+
+# The connection of a worker process to each cache it has written to.
+_worker_stores: dict[Path, Store] = {}
+
+
+def parse_document(
+    content: bytes, url: str, content_type: str | None
+) -> ParsedDocument:
+    """Parse a feed document and read its declared refresh interval.
+
+    Raises ParseError for a document that is not a feed.
+    """
+    saxdriver.install()
+    parsed = parse.parse_feed(content, url, content_type=content_type)
+    return parsed, declared_interval(content)
+
+
+def save_document(
+    store: Store,
+    feed: Feed,
+    result: FetchResult,
+    document: ParsedDocument,
+    body_hash: str,
+) -> tuple[int, int]:
+    """Store a parsed document and the feed's next refresh; return the
+    (new, updated) entry counts."""
+    parsed, declared = document
+    next_refresh = next_after_success(utc_now(), feed, declared, result.max_age)
+    counts = store.save_parsed(feed.id, result, parsed, body_hash)
+    store.record_success(feed.id, next_refresh, result.max_age, declared)
+    return counts
+
+
+def store_document(
+    path: Path,
+    feed: Feed,
+    result: FetchResult,
+    body_hash: str,
+    retention: timedelta | None,
+) -> tuple[int, int]:
+    """Parse and store a fetched document in a worker process.
+
+    Opens the cache at ``path`` on first use and keeps it open for the
+    worker's next jobs. Raises ParseError for a document that is not a feed.
+    """
+    assert result.content is not None
+    document = parse_document(result.content, result.url, result.content_type)
+    store = _worker_stores.get(path)
+    if store is None:
+        store = _worker_stores[path] = Store(path)
+    # Workers outlive one refresh, so each job sets the caller's retention.
+    store.retention = retention
+    return save_document(store, feed, result, document, body_hash)
+
+
+def parse_processes(feed_count: int) -> int:
+    """Return how many worker processes a refresh of ``feed_count`` feeds
+    should parse in: one per CPU, at most ``MAX_PARSE_PROCESSES``."""
+    return min(feed_count, os.cpu_count() or 1, MAX_PARSE_PROCESSES)
+
+
+class Parser:
+    """The runner of ``parse.parse_feed`` off the event loop.
+
+    feedparser is pure Python and keeps the GIL while it works, so parser
+    threads would still take turns with a Textual UI running in this
+    process. Worker processes parse in parallel and leave the GIL to the UI.
+    With 50 feeds of 100 KB on 2 CPUs, benchmarks/refresh_feeds.py measured
+    event loop stalls of up to 66-421 ms with a thread and 20-48 ms with
+    processes. Workers start lazily, so a run that gets only 304 responses
+    starts none. A run of a single feed, or a machine with one CPU, parses
+    in a thread, because starting a process would cost more than the parse.
+    """
+
+    def __init__(self, processes: int, niceness: int = WORKER_NICENESS) -> None:
+        self._processes = processes
+        self._niceness = niceness
+        self._pool: ProcessPoolExecutor | None = None
+        self._submitted = 0
+
+    async def run(
+        self, job: Callable[[], T], fallback: Callable[[], Awaitable[T]]
+    ) -> T:
+        """Run ``job`` in a worker process, or await ``fallback`` instead when
+        this parser uses no processes or they cannot run."""
+        if self._processes < 2:
+            return await fallback()
+        try:
+            pool = self._get_pool()
+            if self._submitted < self._processes:
+                # Each of the first submissions can start a worker, and the
+                # first start waits for the forkserver to import
+                # reader.parsepool, so they run in a thread.
+                self._submitted += 1
+                future = await asyncio.to_thread(pool.submit, job)
+            else:
+                future = pool.submit(job)
+        except Exception as error:
+            # Nothing of the job has run yet, so any failure here means that
+            # worker processes cannot start: no working sem_open, no free
+            # process slots, a pool broken by an earlier failure.
+            return await self._fall_back_after(error, fallback)
+        try:
+            return await asyncio.wrap_future(future)
+        except BrokenProcessPool as error:
+            # A worker died, or could not start because its __main__ module
+            # cannot be imported again (a script read from stdin).
+            # NOTE: a feed that killed its worker by exhausting memory is
+            # retried in this process. MAX_BYTES bounds its size.
+            return await self._fall_back_after(error, fallback)
+
+    async def _fall_back_after(
+        self, error: BaseException, fallback: Callable[[], Awaitable[T]]
+    ) -> T:
+        # Jobs in flight on a broken pool all fail, but one warning suffices.
+        if self._processes > 1:
+            logger.warning("parser processes failed, using threads: %r", error)
+        self._processes = 1
+        self.close()
+        return await fallback()
+
+    def close(self) -> None:
+        """Stop the worker processes without waiting for them."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+
+    def _get_pool(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            _start_resource_tracker()
+            self._pool = ProcessPoolExecutor(
+                self._processes,
+                _process_context(),
+                initializer=_lower_priority,
+                initargs=(self._niceness,),
+            )
+            logger.debug("parser pool started processes=%d", self._processes)
+        return self._pool
+
+
+def _lower_priority(niceness: int) -> None:
+    """Add ``niceness`` to the nice value of this worker process (Unix)."""
+    if niceness and hasattr(os, "nice"):
+        os.nice(niceness)
+
+
+def _start_resource_tracker() -> None:
+    # On POSIX, multiprocessing starts a resource tracker process before any
+    # worker and hands it the descriptor of sys.stderr. While a Textual app runs,
+    # sys.stderr is a capture object whose fileno() returns -1, which makes
+    # that start fail with ValueError. The tracker then gets /dev/null, so
+    # it cannot write over the screen either.
+    if os.name != "posix":
+        return
+    try:
+        usable = sys.stderr is not None and sys.stderr.fileno() >= 0
+    except (AttributeError, OSError, ValueError):
+        usable = False
+    if usable:
+        resource_tracker.ensure_running()
+        return
+    captured = sys.stderr
+    with open(os.devnull, "w") as devnull:
+        sys.stderr = devnull
+        try:
+            resource_tracker.ensure_running()
+        finally:
+            sys.stderr = captured
+
+
+def _process_context() -> multiprocessing.context.BaseContext:
+    # Forking a process that runs threads (Textual, asyncio's default
+    # executor) can copy a lock that another thread holds and deadlock, so
+    # workers never come from a plain fork. The forkserver is a fresh
+    # interpreter that imports reader.parse once and forks workers from
+    # itself. Spawn is the portable fallback where forkserver is missing.
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["reader.parsepool"])
+        return context
+    return multiprocessing.get_context("spawn")
