@@ -13,8 +13,6 @@ from typing import TYPE_CHECKING, Any
 from textual import work
 from textual.binding import Binding, BindingType
 
-from reader.discover import FeedCandidate, discover_url
-from reader.fetch import is_local, normalize_feed_url
 from reader.models import Feed, FetchError, ParseError, TidingsError
 from reader.store_folders import MarkedRead, normalize_folder
 from reader.textsafe import clean_line
@@ -22,6 +20,7 @@ from reader.tui.dialogs import ChoiceScreen, ConfirmScreen, TextPrompt
 from reader.tui.formatting import display_line, feed_title
 
 if TYPE_CHECKING:
+    from reader.discover import FeedCandidate
     from reader.store import Store
     from reader.tui.feed_list import FeedList
     from reader.tui.status import StatusLine
@@ -72,6 +71,9 @@ class FeedActions:
         a web page through the feeds it lists."""
         if text is None or not text.strip():
             return
+        # Imported here: HTTP and feed parsing cost a sixth of the start-up.
+        from reader.fetch import is_local, normalize_feed_url
+
         try:
             url = normalize_feed_url(text)
         except TidingsError as error:
@@ -87,6 +89,8 @@ class FeedActions:
 
     @work(group="add-feed", exclusive=True)
     async def _discover(self, url: str) -> None:
+        from reader.discover import discover_url
+
         try:
             candidates = await discover_url(url)
         except FetchError as error:
