@@ -39,8 +39,8 @@ def decode_misdeclared_utf8(content: bytes, repaired: str) -> tuple[str, str] | 
     """Return (text, charset name) for a document in another charset, or None.
 
     ``content`` claims UTF-8 but is not valid UTF-8, and ``repaired`` is it
-    decoded with the invalid bytes read as windows-1252. None means that
-    reading stands: the document is mostly valid UTF-8, or the reading
+    decoded with the invalid bytes read as windows-1252. None keeps that
+    reading: the document is mostly valid UTF-8, or the reading
     gives clean text, or no charset decodes the bytes to cleaner text.
     """
     if _mostly_utf8(content) or _is_clean(repaired):
