@@ -47,6 +47,10 @@ _REWRITTEN = {
 }
 # Elements dropped while their content stays.
 _TRANSPARENT = frozenset({"picture", "source", "track"})
+# End tags of the inline elements that html2text writes as emphasis marks.
+_EMPHASIS_ENDS = frozenset(
+    f"</{tag}>" for tag in ("em", "i", "u", "strong", "b", "del", "strike", "s")
+)
 
 
 @dataclass(frozen=True)
@@ -184,7 +188,22 @@ class _Preparer(HTMLParser):
         # indentation, so it cannot make a paragraph an indented code block.
         in_link = self.anchors.in_link
         text = escape_prose(data, self.tokens, in_cell=self._in_cell(), in_link=in_link)
+        if self._follows_emphasis(data):
+            text = self.tokens.glue() + text
         self.out.append(escape(text, quote=False).replace("\xa0", "&nbsp;"))
+
+    def _follows_emphasis(self, data: str) -> bool:
+        """Return whether ``data`` starts with punctuation right after the end
+        of emphasis, with no space between them.
+
+        CommonMark closes emphasis before punctuation, so the space that
+        html2text puts there is not needed. Before a letter it is, because
+        "_word_s" does not close the underscore.
+        """
+        first = data[:1]
+        if not first or first.isalnum() or first.isspace():
+            return False
+        return bool(self.out) and self.out[-1] in _EMPHASIS_ENDS
 
     def close(self) -> None:
         """Parse what is left and finish code left open at the end."""
