@@ -2,9 +2,9 @@
 
 A feed written in KOI8-R, ISO-8859-5, windows-1251 or another legacy
 charset is sometimes served with a UTF-8 declaration, for example one
-that a site template writes. charset-normalizer detects the real charset from the bytes: it
-decodes them with each candidate and scores the text for noise and for the
-letter frequencies of a language.
+that a site template writes. charset-normalizer detects the real charset
+from the bytes: it decodes them with each candidate and scores the text for
+noise and for the letter frequencies of a language.
 
 Detection runs only after UTF-8 has failed, and only when reading the
 invalid bytes as windows-1252 gives noisy text. A UTF-8 document with a

@@ -64,6 +64,7 @@ def test_add_feed_stores_fetch_state(
     assert feed.last_error is None
     assert sorted(titles) == ["High tide", "Low tide"]
     status, out = run(capsys, "feeds", "--json")
+    assert status == 0
     (listed,) = json.loads(out)
     assert listed["update_interval"] == 90 * 60
     assert listed["next_refresh"] is not None

@@ -20,12 +20,12 @@ from reader.subscription_list import ImportFileError
 from reader.subscriptions import read_subscription_file
 
 FEED = (
-    '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
-    "<title>Compressed Almanac</title><link>https://almanac.example.org/</link>"
-    "<item><guid>a-1</guid><title>First frost</title></item>"
-    "<item><guid>a-2</guid><title>Last frost</title></item>"
-    "</channel></rss>"
-).encode()
+    b'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+    b"<title>Compressed Almanac</title><link>https://almanac.example.org/</link>"
+    b"<item><guid>a-1</guid><title>First frost</title></item>"
+    b"<item><guid>a-2</guid><title>Last frost</title></item>"
+    b"</channel></rss>"
+)
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -91,10 +91,10 @@ def test_import_gzip_opml(
     db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     opml = (
-        '<?xml version="1.0"?><opml version="2.0"><head><title>Mine</title></head>'
-        '<body><outline text="Almanac" type="rss" '
-        'xmlUrl="https://almanac.example.org/feed.xml"/></body></opml>'
-    ).encode()
+        b'<?xml version="1.0"?><opml version="2.0"><head><title>Mine</title></head>'
+        b'<body><outline text="Almanac" type="rss" '
+        b'xmlUrl="https://almanac.example.org/feed.xml"/></body></opml>'
+    )
     path = tmp_path / "subscriptions.opml.gz"
     path.write_bytes(gzip.compress(opml))
     status, out, _ = run(capsys, "import", str(path), "--json")
