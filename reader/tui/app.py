@@ -15,16 +15,18 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer
+from textual.widgets import Footer, Input
 
 from reader.config import Settings
 from reader.models import Entry, Feed, StoreError, TidingsError
+from reader.sort_order import SortOrder
 from reader.store import Store
 from reader.store_errors import quick_check_file
 from reader.tui.article import ArticleView
 from reader.tui.article_actions import ARTICLE_BINDINGS, ArticleActions
 from reader.tui.bodies import load_markdown
 from reader.tui.commands import action_commands
+from reader.tui.dialogs import ConfirmScreen, TextPrompt
 from reader.tui.entry_list import EntryList
 from reader.tui.feed_actions import FEED_BINDINGS, FeedActions
 from reader.tui.feed_list import FeedList
@@ -33,6 +35,7 @@ from reader.tui.filter_bar import FilterBar
 from reader.tui.formatting import use_date_format
 from reader.tui.help import HelpScreen, KeySection
 from reader.tui.logfile import logging_to_file
+from reader.tui.main_screen import MainScreen
 from reader.tui.refresh import RefreshActions
 from reader.tui.search_screen import SearchScreen
 from reader.tui.searching import SearchActions
@@ -69,9 +72,12 @@ class TidingsApp(FeedActions, SearchActions, ArticleActions, RefreshActions, App
     | `A` | `feed.mark_all_read` | Mark every entry of the feed read |
     | `u` | `feed.undo_mark_all` | Undo the last mark-all-read |
     | `U` | `entry.unread_only` | List only unread entries, or every entry |
+    | `S` | `entry.sort` | Sort entries by title, or by date again |
+
+    | `ctrl+f` | `app.search` | Search every cached entry |
+    | `ctrl+c` | `app.copy_or_quit` | Copy the selected text, else quit |
 
     Every action is also in the command palette (``ctrl+p``).
-    | `ctrl+f` | `app.search` | Search every cached entry |
     """
 
     CSS_PATH = "tidings.tcss"
@@ -108,7 +114,18 @@ class TidingsApp(FeedActions, SearchActions, ArticleActions, RefreshActions, App
         Binding(
             "U", "toggle_unread_only", "Unread only", show=False, id="entry.unread_only"
         ),
+        Binding("S", "toggle_sort", "Sort", show=False, id="entry.sort"),
         Binding("ctrl+f", "search", "Search", id="app.search"),
+        # A priority binding, so it also works in dialogs and the help screen,
+        # where the app's other bindings are cut off.
+        Binding(
+            "ctrl+c",
+            "copy_or_quit",
+            "Quit",
+            show=False,
+            priority=True,
+            id="app.copy_or_quit",
+        ),
     ]
 
     def __init__(
@@ -124,6 +141,8 @@ class TidingsApp(FeedActions, SearchActions, ArticleActions, RefreshActions, App
         self.settings = settings or Settings()
         """Date format, refresh limits and interval; keys come from ``keymap``."""
         use_date_format(self.settings.date_format)
+        self.sort_order: SortOrder = self.settings.entry_sort
+        """The order of every entry list, switched with ``S``."""
         self.register_theme(TIDINGS_THEME)
         self.keymap = dict(keymap or {})
         """Key overrides by binding id, as accepted by ``App.set_keymap``."""
@@ -132,6 +151,10 @@ class TidingsApp(FeedActions, SearchActions, ArticleActions, RefreshActions, App
 
         ``webbrowser.open`` honours $BROWSER. ``App.open_url`` is not used
         because it calls the browser on the event loop."""
+
+    def get_default_screen(self) -> MainScreen:
+        """Return the screen of the panes, whose footer follows the focus."""
+        return MainScreen(id="_default")
 
     def compose(self) -> ComposeResult:
         """Lay out the feeds beside the entries above the article."""
@@ -234,11 +257,26 @@ class TidingsApp(FeedActions, SearchActions, ArticleActions, RefreshActions, App
             ("Article", ArticleView.BINDINGS),
             ("Filter prompt", FilterBar.BINDINGS),
             ("Search screen", SearchScreen.BINDINGS),
+            ("Yes/no questions", ConfirmScreen.BINDINGS),
+            ("Prompts and choices", TextPrompt.BINDINGS),
         ]
 
     def action_help(self) -> None:
         """Show the key table."""
         self.push_screen(HelpScreen(self.key_sections(), self.keymap))
+
+    def action_copy_or_quit(self) -> None:
+        """Copy the selected text to the clipboard, or quit when no text is
+        selected, as Ctrl+C does in a terminal."""
+        selected = self.screen.get_selected_text()
+        focused = self.screen.focused
+        if not selected and isinstance(focused, Input):
+            selected = focused.selected_text
+        if not selected:
+            self.exit()
+            return
+        self.copy_to_clipboard(selected)
+        self.notify("Copied the selected text")
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """List Textual's commands, then every action of every pane."""
@@ -271,19 +309,40 @@ class TidingsApp(FeedActions, SearchActions, ArticleActions, RefreshActions, App
         ``unread_only``) and describe it in the status line, unless they are
         listed already and not ``again``."""
         entries = self.entry_list
-        scope = replace(row.scope, unread_only=True) if self.unread_only else row.scope
+        scope = replace(row.scope, order=self.sort_order)
+        if self.unread_only:
+            scope = replace(scope, unread_only=True)
         if entries.scope == scope and not entries.filter_text and not again:
             return
         entries.show_scope(self.store, scope)
-        title = f"Entries · {row.title}"
-        entries.border_title = Content(
-            f"{title} · unread only" if self.unread_only else title
-        )
+        entries.border_title = Content(self._entries_title(row.title))
         entries.border_subtitle = None
         if row.feed is not None:
             self.status.show(feed_status(row.feed))
         else:
             self.status.show(row_status(row, entries.item_count()))
+
+    def _entries_title(self, listed: str) -> str:
+        title = f"Entries · {listed}"
+        if self.sort_order == "title":
+            title += " · by title"
+        return f"{title} · unread only" if self.unread_only else title
+
+    def action_toggle_sort(self) -> None:
+        """Sort every entry list by title, or by date again, keeping the
+        cursor on the same entry."""
+        if self.entry_list.scope is None:
+            self.status.show("Search results stay in order of relevance")
+            return
+        self.sort_order = "date" if self.sort_order == "title" else "title"
+        self.entry_list.reorder(self.sort_order)
+        row = self.feed_list.current_row
+        if row is not None:
+            self.entry_list.border_title = Content(self._entries_title(row.title))
+        if self.sort_order == "title":
+            self.status.show("Sorted by title, A to Z")
+        else:
+            self.status.show("Sorted by date, newest first")
 
     def action_toggle_unread_only(self) -> None:
         """List only unread entries, or every entry again, in every list."""

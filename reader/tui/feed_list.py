@@ -21,10 +21,11 @@ from reader.store import Store
 from reader.tui.feed_folding import FolderKeys
 from reader.tui.feed_rows import FeedRow, feed_row, tree_rows, virtual_rows
 from reader.tui.formatting import feed_error
+from reader.tui.main_screen import FooterKeys
 from reader.tui.virtual_list import VirtualList
 
 
-class FeedList(FolderKeys, VirtualList):
+class FeedList(FooterKeys, FolderKeys, VirtualList):
     """Virtual feeds (All, Unread, Starred and saved searches), then the
     folders, each with its summed unread count and its feeds below it, then
     the feeds in no folder. Feeds are in title order. A filter lists the
@@ -55,6 +56,19 @@ class FeedList(FolderKeys, VirtualList):
         "feed-list--separator",
     }
 
+    FOOTER_KEYS: ClassVar[tuple[str, ...]] = (
+        "feed.select",
+        "feed.refresh",
+        "feed.add",
+        "feed.toggle_folder",
+        "feed.rename",
+        "feed.move",
+        "feed.remove",
+        "feed.mark_all_read",
+        "app.help",
+        "app.quit",
+    )
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j,down", "cursor_down", "Down", show=False, id="feed.cursor_down"),
         Binding("k,up", "cursor_up", "Up", show=False, id="feed.cursor_up"),
@@ -62,7 +76,7 @@ class FeedList(FolderKeys, VirtualList):
         Binding("G,end", "last", "Last", show=False, id="feed.last"),
         Binding("pagedown", "page_down", "Page down", show=False, id="feed.page_down"),
         Binding("pageup", "page_up", "Page up", show=False, id="feed.page_up"),
-        Binding("enter", "select", "Entries", show=False, id="feed.select"),
+        Binding("enter", "select", "Open", show=False, id="feed.select"),
         Binding("slash", "filter", "Filter", show=False, id="feed.filter"),
         Binding("space", "toggle_folder", "Fold", id="feed.toggle_folder"),
         Binding("h,left", "collapse", "Fold", show=False, id="feed.collapse"),
@@ -168,21 +182,6 @@ class FeedList(FolderKeys, VirtualList):
             if number < len(self.rows) and self.rows[number].key == row.key:
                 self.rows[number] = row
                 self.refresh_item(number)
-
-    def move_to_unread_feed(self, step: int) -> Feed | None:
-        """Move to the next (``step`` 1) or previous (-1) feed with unread
-        entries, from a feed or folder row only; return it, or None.
-        Feeds inside folded folders are skipped."""
-        row = self.current_row
-        if row is None or row.is_virtual:
-            return None
-        stop = len(self.rows) if step > 0 else -1
-        for index in range(self.cursor + step, stop, step):
-            row = self.rows[index]
-            if row.feed is not None and row.feed.unread:
-                self.cursor = index
-                return row.feed
-        return None
 
     def row_text(self, index: int) -> str:
         """Return the plain text of row ``index``, one line per line."""
