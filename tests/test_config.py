@@ -450,6 +450,9 @@ def rss_items(*items: tuple[str, datetime]) -> bytes:
     ).encode()
 
 
+EVERY_ITEM = ["Item a", "Item b", "Item c", "Item d"]
+
+
 def listed_titles(capsys: pytest.CaptureFixture[str]) -> list[str]:
     assert cli_main(["entries", "--json"]) == 0
     return sorted(entry["title"] for entry in json.loads(capsys.readouterr().out))
@@ -459,10 +462,10 @@ def listed_titles(capsys: pytest.CaptureFixture[str]) -> list[str]:
     ("config", "options", "kept"),
     [
         ("[cache]\nretention_days = 30\n", [], ["Item c", "Item d"]),
-        ("[cache]\nretention_days = 0\n", [], ["Item a", "Item b", "Item c", "Item d"]),
+        ("[cache]\nretention_days = 0\n", [], EVERY_ITEM),
         ("", [], ["Item b", "Item c", "Item d"]),
-        ("[cache]\nretention_days = 30\n", ["--keep-days", "0"], ["Item a", "Item b", "Item c", "Item d"]),
-        ("[cache]\nretention_days = 0\n", ["--keep-days", "100"], ["Item b", "Item c", "Item d"]),
+        ("[cache]\nretention_days = 30\n", ["--keep-days", "0"], EVERY_ITEM),
+        ("[cache]\nretention_days = 0\n", ["--keep-days", "100"], EVERY_ITEM[1:]),
         ("[cache]\nretention_days = -3\n", [], ["Item b", "Item c", "Item d"]),
     ],
 )  # fmt: skip
