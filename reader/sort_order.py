@@ -15,7 +15,7 @@ from typing import Any, Literal
 from reader.rows import SortKey
 
 SortOrder = Literal["date", "title"]
-"""How an entry list is ordered: "date" (newest first) or "title" (A to Z)."""
+"""The order of an entry list: "date" (newest first) or "title" (A to Z)."""
 
 SORT_ORDERS: tuple[SortOrder, ...] = ("date", "title")
 """Every order, in the order the sort key cycles through them."""
@@ -23,7 +23,7 @@ SORT_ORDERS: tuple[SortOrder, ...] = ("date", "title")
 
 @dataclass(frozen=True, slots=True)
 class OrderSql:
-    """How one order reads from SQL: its ORDER BY and its indexes."""
+    """The SQL of one order: its ORDER BY terms and its indexes."""
 
     order_by: str
     """ORDER BY terms over ``entries e`` in list order."""
