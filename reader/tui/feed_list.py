@@ -19,13 +19,14 @@ from textual.strip import Strip
 from reader.models import Feed
 from reader.store import Store
 from reader.tui.feed_folding import FolderKeys
-from reader.tui.feed_rows import FeedRow, feed_row, tree_rows, virtual_rows
+from reader.tui.feed_lines import FeedLines
+from reader.tui.feed_rows import FeedRow, feed_row, virtual_rows
 from reader.tui.formatting import feed_error
 from reader.tui.main_screen import FooterKeys
 from reader.tui.virtual_list import VirtualList
 
 
-class FeedList(FooterKeys, FolderKeys, VirtualList):
+class FeedList(FooterKeys, FolderKeys, FeedLines, VirtualList):
     """Virtual feeds (All, Unread, Starred and saved searches), then the
     folders, each with its summed unread count and its feeds below it, then
     the feeds in no folder. Feeds are in title order. A filter lists the
@@ -190,45 +191,6 @@ class FeedList(FooterKeys, FolderKeys, VirtualList):
         return "\n".join(
             self.render_item_line(index, line, width).text for line in range(height)
         )
-
-    # Line mapping
-
-    def item_count(self) -> int:
-        """Return the number of rows."""
-        return len(self.rows)
-
-    def line_count(self) -> int:
-        """Return the number of lines, separator and errors included."""
-        return len(self._lines)
-
-    def item_at_line(self, y: int) -> tuple[int, int] | None:
-        """Return (row, line within it) at line ``y``, or None."""
-        return self._lines[y] if 0 <= y < len(self._lines) else None
-
-    def item_span(self, index: int) -> tuple[int, int]:
-        """Return (first line, height) of row ``index``."""
-        if not 0 <= index < len(self._first_lines):
-            return index, 1
-        return self._first_lines[index], self.rows[index].height
-
-    def _build(self) -> None:
-        needle = self.filter_text.strip().casefold()
-        rows = virtual_rows(self.store)
-        if needle:
-            rows += [feed_row(feed) for feed in self.feeds]
-            rows = [row for row in rows if needle in row.title.casefold()]
-        else:
-            rows += tree_rows(self.feeds, self.folders, self.collapsed)
-        self.rows = rows
-        self._lines = []
-        self._first_lines = []
-        for index, row in enumerate(rows):
-            previous = rows[index - 1] if index else None
-            if previous is not None and previous.is_virtual and not row.is_virtual:
-                self._lines.append(None)
-            self._first_lines.append(len(self._lines))
-            self._lines.extend((index, line) for line in range(row.height))
-        self.resize_virtual()
 
     def show_folder(self, folder: str) -> None:
         """Move the cursor to the row of ``folder``, if it is shown."""
