@@ -19,12 +19,14 @@ from textual.strip import Strip
 from reader.models import Feed
 from reader.store import Store
 from reader.tui.feed_folding import FolderKeys
-from reader.tui.feed_rows import FeedRow, feed_row, tree_rows, virtual_rows
+from reader.tui.feed_lines import FeedLines
+from reader.tui.feed_rows import FeedRow, feed_row, virtual_rows
 from reader.tui.formatting import feed_error
+from reader.tui.main_screen import FooterKeys
 from reader.tui.virtual_list import VirtualList
 
 
-class FeedList(FolderKeys, VirtualList):
+class FeedList(FooterKeys, FolderKeys, FeedLines, VirtualList):
     """Virtual feeds (All, Unread, Starred and saved searches), then the
     folders, each with its summed unread count and its feeds below it, then
     the feeds in no folder. Feeds are in title order. A filter lists the
@@ -55,6 +57,19 @@ class FeedList(FolderKeys, VirtualList):
         "feed-list--separator",
     }
 
+    FOOTER_KEYS: ClassVar[tuple[str, ...]] = (
+        "feed.select",
+        "feed.refresh",
+        "feed.add",
+        "feed.toggle_folder",
+        "feed.rename",
+        "feed.move",
+        "feed.remove",
+        "feed.mark_all_read",
+        "app.help",
+        "app.quit",
+    )
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j,down", "cursor_down", "Down", show=False, id="feed.cursor_down"),
         Binding("k,up", "cursor_up", "Up", show=False, id="feed.cursor_up"),
@@ -62,7 +77,7 @@ class FeedList(FolderKeys, VirtualList):
         Binding("G,end", "last", "Last", show=False, id="feed.last"),
         Binding("pagedown", "page_down", "Page down", show=False, id="feed.page_down"),
         Binding("pageup", "page_up", "Page up", show=False, id="feed.page_up"),
-        Binding("enter", "select", "Entries", show=False, id="feed.select"),
+        Binding("enter", "select", "Open", show=False, id="feed.select"),
         Binding("slash", "filter", "Filter", show=False, id="feed.filter"),
         Binding("space", "toggle_folder", "Fold", id="feed.toggle_folder"),
         Binding("h,left", "collapse", "Fold", show=False, id="feed.collapse"),
@@ -169,21 +184,6 @@ class FeedList(FolderKeys, VirtualList):
                 self.rows[number] = row
                 self.refresh_item(number)
 
-    def move_to_unread_feed(self, step: int) -> Feed | None:
-        """Move to the next (``step`` 1) or previous (-1) feed with unread
-        entries, from a feed or folder row only; return it, or None.
-        Feeds inside folded folders are skipped."""
-        row = self.current_row
-        if row is None or row.is_virtual:
-            return None
-        stop = len(self.rows) if step > 0 else -1
-        for index in range(self.cursor + step, stop, step):
-            row = self.rows[index]
-            if row.feed is not None and row.feed.unread:
-                self.cursor = index
-                return row.feed
-        return None
-
     def row_text(self, index: int) -> str:
         """Return the plain text of row ``index``, one line per line."""
         height = self.item_span(index)[1]
@@ -191,45 +191,6 @@ class FeedList(FolderKeys, VirtualList):
         return "\n".join(
             self.render_item_line(index, line, width).text for line in range(height)
         )
-
-    # Line mapping
-
-    def item_count(self) -> int:
-        """Return the number of rows."""
-        return len(self.rows)
-
-    def line_count(self) -> int:
-        """Return the number of lines, separator and errors included."""
-        return len(self._lines)
-
-    def item_at_line(self, y: int) -> tuple[int, int] | None:
-        """Return (row, line within it) at line ``y``, or None."""
-        return self._lines[y] if 0 <= y < len(self._lines) else None
-
-    def item_span(self, index: int) -> tuple[int, int]:
-        """Return (first line, height) of row ``index``."""
-        if not 0 <= index < len(self._first_lines):
-            return index, 1
-        return self._first_lines[index], self.rows[index].height
-
-    def _build(self) -> None:
-        needle = self.filter_text.strip().casefold()
-        rows = virtual_rows(self.store)
-        if needle:
-            rows += [feed_row(feed) for feed in self.feeds]
-            rows = [row for row in rows if needle in row.title.casefold()]
-        else:
-            rows += tree_rows(self.feeds, self.folders, self.collapsed)
-        self.rows = rows
-        self._lines = []
-        self._first_lines = []
-        for index, row in enumerate(rows):
-            previous = rows[index - 1] if index else None
-            if previous is not None and previous.is_virtual and not row.is_virtual:
-                self._lines.append(None)
-            self._first_lines.append(len(self._lines))
-            self._lines.extend((index, line) for line in range(row.height))
-        self.resize_virtual()
 
     def show_folder(self, folder: str) -> None:
         """Move the cursor to the row of ``folder``, if it is shown."""
