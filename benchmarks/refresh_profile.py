@@ -65,6 +65,14 @@ def roles(run: Run) -> dict[str, list[dict[str, object]]]:
     return grouped
 
 
+def cpu_by_role(run: Run) -> dict[str, float]:
+    """Return the CPU seconds of each kind of process in ``run``."""
+    return {
+        role: sum(float(p["cpu"]) for p in processes)  # type: ignore[arg-type]
+        for role, processes in roles(run).items()
+    }
+
+
 def report(run: Run, feeds: int) -> None:
     """Print the figures of one run."""
     print(
