@@ -111,10 +111,11 @@ def main() -> None:
     options.add_argument(
         "--delay", type=float, default=0.0, help="seconds added to each response"
     )
-    options.add_argument("--repeat", type=int, default=1, help="runs")
+    options.add_argument("--repeat", type=int, default=1, help="refreshes to run")
     options.add_argument("--feed-dir", type=Path, help="reuse generated feeds here")
     options.add_argument("--cprofile", type=Path, help="profile the main process")
     args = options.parse_args()
+
     print(f"load average before: {os.getloadavg()[0]:.1f}")
     with tempfile.TemporaryDirectory(prefix="tidings-profile-") as name:
         folder = Path(name)

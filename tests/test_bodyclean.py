@@ -69,8 +69,8 @@ def test_relative_urls_resolved(tag: str, expected: str) -> None:
 
 
 def test_ascii_check_matches_regex() -> None:
-    # needs_text_cleaning checks ASCII text by deleting bytes, and must give
-    # the regular expression's answer for every character, alone and inside
+    # needs_text_cleaning checks ASCII text by deleting bytes. Its result must
+    # equal the regular expression's for every character, alone and inside
     # longer ASCII and non-ASCII text.
     for code_point in range(0x3000):
         if 0xD800 <= code_point <= 0xDFFF:
