@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
+from textual.pilot import Pilot
 
 import reader.search_rank
 from reader.models import FetchResult, ParsedEntry, ParsedFeed
 from reader.search_query import parse_query
 from reader.search_rank import SCORE
 from reader.store import Store
+from reader.tui.app import TidingsApp
+from reader.tui.search_screen import SearchScreen
+from reader.welcome import WELCOME_META_KEY
 
 START = datetime(2025, 1, 1, tzinfo=UTC)
 
@@ -218,3 +223,31 @@ def test_parse_keeps_terms_apart() -> None:
         'title : "toml"* AND {title author} : "a b" AND {title author} : "x" '
         'NOT "slow"*'
     )
+
+
+async def settle(pilot: Pilot[Any]) -> None:
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def top_title(screen: SearchScreen) -> str | None:
+    row = screen.results.current_row
+    return None if row is None else row.title
+
+
+async def test_search_screen_lists_ranked_rows(corpus: Store) -> None:
+    corpus.set_meta(WELCOME_META_KEY, "1")
+    app = TidingsApp(corpus)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+f", *"zircon")
+        await pilot.pause(0.3)
+        screen = app.screen
+        assert isinstance(screen, SearchScreen)
+        assert screen.summary == "12 matching entries"
+        assert top_title(screen) == "Zircon zircon"
+        await pilot.press(*["backspace"] * 6, *"filler")
+        await pilot.pause(0.3)
+        assert screen.summary.startswith("40 matching entries; every word is in half")
+        assert top_title(screen) == "Filler 39"

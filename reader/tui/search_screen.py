@@ -115,6 +115,11 @@ class SearchScreen(Screen[SearchChoice | None]):
         text = f"{found.total} matching entries"
         if shown < found.total:
             text += f", best {shown} shown"
+        if found.total and not found.scored:
+            text += (
+                "; every word is in half of the entries or more, "
+                "so title matches come first, then the newest"
+            )
         summary.update(text)
 
     @on(EntryList.Selected)
