@@ -25,7 +25,6 @@ from reader.rows import EntryRow
 # match_expression is re-exported: lists and the search screen import it here.
 from reader.search_query import match_expression as match_expression
 from reader.search_query import parse_query
-from reader.search_rank import rank_matches
 
 INDEX_BATCH = 500
 """Queued entries indexed per query, so memory stays flat on a large queue."""
@@ -194,6 +193,10 @@ class SearchQueries:
 
         Raises UsageError when the query has no term to look for.
         """
+        # Imported here: the TUI imports this module at start-up, and ranking
+        # is needed only once the user searches.
+        from reader.search_rank import rank_matches
+
         parsed = parse_query(query)
         if parsed is None:
             raise _no_terms(query)

@@ -2,13 +2,13 @@
 
 Relevance is FTS5's ``bm25()``, where a match in the title weighs 10, in the
 author 5 and in the text 1. BM25's inverse document frequency is zero or
-less for a term found in half of the entries or more, and FTS5 then uses
-1e-6 (``fts5_aux.c``, SQLite 3.40), so such a term narrows the matches but
-adds at most about 2e-6 to a score. Its positions are the costly part of
-scoring, so it is left out of the score, and the other terms score every
-match exactly as FTS5 would. When every term is that common, the matches
-whose title or author contains every term come first, then the others,
-each group newest first.
+less for a term found in half of the entries or more. FTS5 then uses 1e-6
+(``fts5_aux.c``, SQLite 3.40), so such a term narrows the matches but adds
+less than 2.2e-6 to a score. Reading its positions is the costly part of
+scoring, so it is left out of the score. The other terms score every match
+as FTS5 would. When every term is that common, the matches whose title or
+author contains every term come first, then the others, each group newest
+first.
 """
 
 from __future__ import annotations
@@ -21,16 +21,16 @@ from reader.rows import ROW_COLUMNS, EntryRow, row_from_tuple
 from reader.search_query import Query, Term, all_of
 
 SCORE = "bm25(entries_fts, 10.0, 5.0, 1.0)"
-"""Relevance of a match: lower is better. The weights are those of title,
-author and text."""
+"""Relevance of a match, lower is better, with the weights of title, author
+and text."""
 
 SAMPLE_ROWS = 2_000
-"""Entries, the newest indexed, over which a one-term query's share of
-matches is estimated before the query runs in full."""
+"""Size of the sample, the newest indexed entries, in which the share of a
+one-term query's matches is measured before the query runs in full."""
 
 SAMPLE_UNCLEAR = (0.3, 0.7)
-"""Shares of matches in the sample too close to one half to say on which
-side the whole index is; the term's matches are counted first then."""
+"""Shares in the sample too close to one half to predict whether the term is
+in half of all entries, so its matches are counted first."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +40,7 @@ class Ranked:
     rows: tuple[EntryRow, ...]
     total: int
     scored: bool
-    """Whether BM25 ordered the rows; False when every term is in half of
+    """Whether BM25 ordered the rows. False when every term is in half of
     the entries or more."""
 
 
@@ -65,8 +65,8 @@ def rank_matches(db: sqlite3.Connection, query: Query, limit: int) -> Ranked:
     weighted = tuple(term for term in query.positive if 2 * counts[term] < indexed)
     if not weighted:
         return _by_title_then_date(db, query, limit, total)
-    # The weighted terms match every match of the query and maybe more; when
-    # they match as many entries, they match the same ones.
+    # The weighted terms match every match of the query and maybe more, so
+    # when they match as many entries, they match the same ones.
     scored = counts[weighted[0]] if len(weighted) == 1 else _count(db, all_of(weighted))
     return _by_score(db, query, weighted, limit, filtered=scored != total)
 
@@ -142,6 +142,10 @@ def _by_score(
 def _by_title_then_date(
     db: sqlite3.Connection, query: Query, limit: int, total: int | None = None
 ) -> Ranked:
+    # NOTE: FTS5 would order these matches by how often and where the terms
+    # occur, scaled by 1e-6. Scoring the 100,000 matches of "the" in the
+    # scale benchmark took 155-200 ms of CPU time (benchmarks/README.md), so
+    # title and author matches first, then date, stand in for that order.
     everything = query.expression()
     if total is None:
         total = _count(db, everything)
