@@ -57,8 +57,8 @@ def rank_matches(db: sqlite3.Connection, query: Query, limit: int) -> Ranked:
     total = _count(db, query.expression())
     if total == 0:
         return Ranked((), 0, scored=False)
-    # Each term matches at least the query's matches, so a query found in
-    # half of the entries has no term that BM25 weighs.
+    # Each term matches at least the query's matches, so no term of a query
+    # that matches half of the entries or more has any BM25 weight.
     if 2 * total >= indexed:
         return _by_title_then_date(db, query, limit, total)
     counts = {term: _count(db, term.expression) for term in query.positive}
