@@ -116,9 +116,9 @@ class SearchScreen(Screen[SearchChoice | None]):
         if shown < found.total:
             text += f", best {shown} shown"
         if found.total and not found.scored:
+            # Fits a line of 120 columns with a five-digit total.
             text += (
-                "; every word is in half of the entries or more, "
-                "so title matches come first, then the newest"
+                "; words in half the entries or more: title matches first, then newest"
             )
         summary.update(text)
 
