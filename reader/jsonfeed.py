@@ -16,12 +16,7 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-# Not in feedparser's documented API, but present throughout 6.x, and
-# pyproject.toml pins feedparser below 7. Using the sanitizer feedparser
-# applies to RSS and Atom bodies makes JSON Feed bodies safe in the same way.
-from feedparser.sanitizer import _sanitize_html
-from feedparser.urls import resolve_relative_uris
-
+from reader.bodyclean import clean_body_html
 from reader.charset import decode_utf8_leniently, stray_bytes_warning
 from reader.dates import UnknownZoneError, to_utc
 from reader.fields import (
@@ -60,8 +55,10 @@ def is_json_document(content: bytes, content_type: str | None) -> bool:
 def parse_json_feed(content: bytes, url: str) -> ParsedFeed:
     """Parse a JSON Feed document fetched from ``url``.
 
-    Relative URLs resolve against ``url``. Raises ParseError for invalid
-    JSON and for JSON that is not a JSON Feed.
+    Relative URLs resolve against ``url``, except in the body and the
+    attachments of an item whose own ``url`` is absolute, which resolve
+    against that. Raises ParseError for invalid JSON and for JSON that is
+    not a JSON Feed.
     """
     warnings: list[str] = []
     document = _load(content, url, warnings)
@@ -122,10 +119,11 @@ def _entry(
     link = http_url(_string(item.get("url")), url) or http_url(
         _string(item.get("external_url")), url
     )
+    body_base = _body_base(item, url)
     title = _title(item)
     summary_text = _string(item.get("summary"))
     summary = clean_text(text_to_html(summary_text))
-    content = _content_html(item, url) or summary
+    content = _content_html(item, body_base) or summary
     return ParsedEntry(
         key=_key(item, link, title, summary_text or content),
         title=title or fallback_title(summary or content, link),
@@ -135,8 +133,19 @@ def _entry(
         updated=_date(item, "date_modified", warnings),
         content=content,
         summary=summary,
-        enclosures=_attachments(item, url),
+        enclosures=_attachments(item, body_base),
     )
+
+
+def _body_base(item: dict[str, Any], url: str) -> str:
+    """Return the base for relative URLs in the item's body and attachments.
+
+    An item ``url`` written as an absolute http(s) URL is the base, because
+    aggregated feeds carry posts whose relative URLs belong to the post's own
+    site. Else the URL the feed was fetched from is, as for RSS and Atom.
+    """
+    # Resolving against "" keeps only a url that is absolute as written.
+    return http_url(_string(item.get("url")), "") or url
 
 
 def _title(value: dict[str, Any]) -> str:
@@ -149,15 +158,15 @@ def _title(value: dict[str, Any]) -> str:
     return clean_line(html.unescape(_string(value.get("title"))))
 
 
-def _content_html(item: dict[str, Any], url: str) -> str:
-    """Return content_html sanitized and made absolute, else content_text as HTML.
+def _content_html(item: dict[str, Any], base: str) -> str:
+    """Return content_html cleaned with URLs resolved against ``base``, else
+    content_text as HTML.
 
     content_text is plain text, so "<T>" in it stays text and is escaped.
     """
     html = _string(item.get("content_html"))
     if html.strip():
-        safe = _sanitize_html(html, "utf-8", "text/html")
-        return clean_text(resolve_relative_uris(safe, url, "utf-8", "text/html"))
+        return clean_body_html(html, base)
     return clean_text(text_to_html(_string(item.get("content_text"))))
 
 
