@@ -12,13 +12,12 @@ import codecs
 import html
 import json
 import re
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
+from datetime import datetime
 from typing import Any
 
 from reader.bodyclean import clean_body_html
 from reader.charset import decode_utf8_leniently, stray_bytes_warning
-from reader.dates import UnknownZoneError, to_utc
+from reader.dates import UnknownZoneError, parse_date
 from reader.fields import (
     fallback_title,
     hash_key,
@@ -212,41 +211,21 @@ def _attachments(item: dict[str, Any], url: str) -> tuple[Enclosure, ...]:
 def _date(item: dict[str, Any], field: str, warnings: list[str]) -> datetime | None:
     """Return an RFC 3339 date of the item in UTC, or None if missing or invalid.
 
-    RFC 822 dates, which some generators write instead, are read as well. A
-    date without an offset is taken as UTC.
+    RFC 822 dates and the other forms ``parse_date`` reads, which some
+    generators write instead, are read as well. A date without an offset is
+    taken as UTC.
     """
     raw = _string(item.get(field)).strip()
     if not raw:
         return None
     try:
-        moment = _parse_date(raw)
+        moment = parse_date(raw)
     except UnknownZoneError as error:
         warnings.append(f"{error}: dates in that zone are left empty")
         return None
     if moment is None:
         warnings.append(f"invalid {field} {clean_line(raw)[:60]!r} was left empty")
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    try:
-        return moment.astimezone(UTC)
-    except OverflowError:  # a year 1 date with an offset east of UTC
-        return None
-
-
-def _parse_date(raw: str) -> datetime | None:
-    """Parse RFC 3339, else RFC 822. Raises UnknownZoneError for zone names."""
-    try:
-        return datetime.fromisoformat(raw)
-    except ValueError:
-        pass
-    named = to_utc(raw, None)
-    if named is not None:
-        return named
-    try:
-        return parsedate_to_datetime(raw)
-    except (TypeError, ValueError, IndexError):
-        return None
+    return moment
 
 
 def _string(value: object) -> str:
