@@ -123,16 +123,17 @@ def _entry(
     summary_text = _string(item.get("summary"))
     summary = clean_text(text_to_html(summary_text))
     content = _content_html(item, body_base) or summary
+    enclosures = _attachments(item, body_base)
     return ParsedEntry(
-        key=_key(item, link, title, summary_text or content),
-        title=title or fallback_title(summary or content, link),
+        key=_key(item, link, title, summary_text or content, enclosures),
+        title=title or fallback_title(summary or content, link, enclosures),
         link=link,
         author=_authors(item) or feed_author,
         published=_date(item, "date_published", warnings),
         updated=_date(item, "date_modified", warnings),
         content=content,
         summary=summary,
-        enclosures=_attachments(item, body_base),
+        enclosures=enclosures,
     )
 
 
@@ -169,7 +170,13 @@ def _content_html(item: dict[str, Any], base: str) -> str:
     return clean_text(text_to_html(_string(item.get("content_text"))))
 
 
-def _key(item: dict[str, Any], link: str | None, title: str, body: str) -> str:
+def _key(
+    item: dict[str, Any],
+    link: str | None,
+    title: str,
+    body: str,
+    enclosures: tuple[Enclosure, ...],
+) -> str:
     """Return the item's identity: id, else link, else a content hash."""
     key = _string(item.get("id")).strip()
     if key:
@@ -177,7 +184,7 @@ def _key(item: dict[str, Any], link: str | None, title: str, body: str) -> str:
     if link:
         return link
     date = _string(item.get("date_published")) or _string(item.get("date_modified"))
-    return hash_key(title, date, body)
+    return hash_key(title, date, body, enclosures)
 
 
 def _authors(value: dict[str, Any]) -> str | None:
