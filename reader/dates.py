@@ -21,9 +21,12 @@ from reader.date_zones import ZONE_OFFSETS
 
 # ISO 8601 and RFC 3339, extended ("2024-03-05T14:03:00+01:00") or basic
 # ("20240305T140300Z"), with "." or "," before a fraction of a second, an
-# offset with or without its colon, or a zone name after a space.
+# offset with or without its colon, or a zone name after a space. The year
+# may also be followed by "/" or "." as in "2024/03/05".
 _ISO = re.compile(
-    r"(?P<year>\d{4})(?P<dash>-?)(?P<month>\d{2})(?P=dash)(?P<day>\d{2})"
+    r"(?P<year>\d{4})"
+    r"(?:(?P<separator>[-/.])(?P<month>\d{1,2})(?P=separator)(?P<day>\d{1,2})"
+    r"|(?P<basic_month>\d{2})(?P<basic_day>\d{2}))"
     r"(?:(?:T|\s+)(?P<hour>\d{2}):?(?P<minute>\d{2})"
     r"(?::?(?P<second>\d{2})(?:[.,](?P<fraction>\d+))?)?)?"
     r"\s*(?P<zone>Z|[+-]\d{2}(?::?\d{2})?|[A-Za-z]{1,5})?",
@@ -43,6 +46,7 @@ _TOKEN = re.compile(
 )
 # RFC 2822 comments, as in "... -0500 (EST)".
 _COMMENT = re.compile(r"\([^()]*\)")
+_DOTTED_MERIDIEM = re.compile(r"\b([ap])\.m\.?(?!\w)", re.IGNORECASE)
 
 _MONTHS = (
     "january",
@@ -85,7 +89,12 @@ def to_utc(raw: str | None, parsed: time.struct_time | None) -> datetime | None:
     ``ZONE_OFFSETS``, because feedparser's value would be off by that zone's
     offset.
     """
-    moment = parse_date(raw) if raw else None
+    fields = _fields(raw) if raw else None
+    if fields is not None:
+        # A form this module reads but whose values are invalid stays
+        # invalid: feedparser would turn month 13 into January.
+        return _build(*fields)
+    moment = _parse_other_iso(raw.strip()) if raw else None
     if moment is not None or parsed is None:
         return moment
     try:
@@ -105,11 +114,9 @@ def parse_date(raw: str) -> datetime | None:
     no form matches or the date does not exist (31 February). Raises
     UnknownZoneError for a zone name missing from ``ZONE_OFFSETS``.
     """
-    text = _COMMENT.sub(" ", raw).strip()
-    match = _ISO.fullmatch(text)
-    fields = _iso_fields(match) if match else _text_fields(text)
+    fields = _fields(raw)
     if fields is None:
-        return _parse_other_iso(text)
+        return _parse_other_iso(raw.strip())
     return _build(*fields)
 
 
@@ -117,12 +124,21 @@ def parse_date(raw: str) -> datetime | None:
 _Fields = tuple[int, int, int, int, int, int, int, str | None]
 
 
+def _fields(raw: str) -> _Fields | None:
+    """Split a date into its fields, or return None for an unknown form."""
+    text = _COMMENT.sub(" ", raw).strip()
+    match = _ISO.fullmatch(text)
+    if match:
+        return _iso_fields(match)
+    return _text_fields(_DOTTED_MERIDIEM.sub(r"\1m", text))
+
+
 def _iso_fields(match: re.Match[str]) -> _Fields:
     fraction = (match["fraction"] or "0")[:6].ljust(6, "0")
     return (
         int(match["year"]),
-        int(match["month"]),
-        int(match["day"]),
+        int(match["month"] or match["basic_month"]),
+        int(match["day"] or match["basic_day"]),
         int(match["hour"] or 0),
         int(match["minute"] or 0),
         int(match["second"] or 0),

@@ -64,6 +64,7 @@ DATES = [
     ("Tue, 5 Mar 2024 12:30 AM", "2024-03-05T00:30:00Z"),
     ("March 5, 2024", "2024-03-05T00:00:00Z"),
     ("Sept 5, 2024", "2024-09-05T00:00:00Z"),
+    ("Mon, 5 March 2024 2:03 p.m. EST", "2024-03-05T19:03:00Z"),
     # ISO 8601 and RFC 3339
     ("2024-03-05T14:03:00Z", "2024-03-05T14:03:00Z"),
     ("2024-03-05T14:03:00+01:00", "2024-03-05T13:03:00Z"),
@@ -80,6 +81,9 @@ DATES = [
     ("2024-03-05", "2024-03-05T00:00:00Z"),
     ("2024-03-05T24:00:00Z", "2024-03-06T00:00:00Z"),
     ("2024-W10-2", "2024-03-05T00:00:00Z"),
+    # year first with other separators
+    ("2024/03/05 14:03", "2024-03-05T14:03:00Z"),
+    ("2024.3.5", "2024-03-05T00:00:00Z"),
     # crossing a day, month and year boundary
     ("Tue, 05 Mar 2024 23:30:00 -0800", "2024-03-06T07:30:00Z"),
     ("2025-01-01T01:00:00+02:00", "2024-12-31T23:00:00Z"),
@@ -94,8 +98,10 @@ INVALID = [
     "Tue, 05 Mar 2024 25:03:00 GMT",
     "Tue, 05 Mar 2024 14:03:00 +2400",
     "Mar 2024",
-    "2024",
     "13:00 PM 5 Mar 2024",
+    "2024-13-05T14:03:00Z",
+    "2024/03/32",
+    "0000-00-00 00:00:00",
 ]
 
 
@@ -114,6 +120,12 @@ def test_parse_date_table(raw: str, expected: str) -> None:
 @pytest.mark.parametrize("raw", INVALID)
 def test_parse_date_invalid(raw: str) -> None:
     assert parse_date(raw) is None
+
+
+def test_rss_invalid_dates_left_empty() -> None:
+    # feedparser turns some of these into a date in another month or year.
+    feed = parse_feed(rss_with_dates(INVALID), "http://127.0.0.1/dates.xml")
+    assert [entry.published for entry in feed.entries] == [None] * len(INVALID)
 
 
 def test_fraction_kept_after_comma() -> None:
@@ -187,7 +199,9 @@ def test_rss_dates_ignore_local_zone(
     finally:
         monkeypatch.undo()
         time.tzset()
-    assert [iso(e.published) for e in feed.entries] == [expected for _, expected in DATES]
+    assert [iso(e.published) for e in feed.entries] == [
+        expected for _, expected in DATES
+    ]
 
 
 def test_json_feed_dates_in_utc() -> None:
@@ -197,5 +211,7 @@ def test_json_feed_dates_in_utc() -> None:
     ]
     document = {"version": "https://jsonfeed.org/version/1.1", "items": items}
     feed = parse_feed(json.dumps(document).encode(), "http://127.0.0.1/feed.json")
-    assert [iso(e.published) for e in feed.entries] == [expected for _, expected in DATES]
+    assert [iso(e.published) for e in feed.entries] == [
+        expected for _, expected in DATES
+    ]
     assert feed.warnings == ()
