@@ -83,8 +83,9 @@ def to_utc(raw: str | None, parsed: time.struct_time | None) -> datetime | None:
     """Convert one feedparser date to an aware UTC datetime.
 
     ``raw`` is the string from the feed and ``parsed`` feedparser's UTC tuple
-    for it. ``raw`` is parsed first by ``parse_date``, and the tuple is used
-    when that finds no date. Returns None when neither yields a valid date.
+    for it. ``raw`` is parsed first, and the tuple is used only for a form
+    this module does not read and only if ``raw`` contains the tuple's year.
+    Returns None when neither yields a valid date.
     Raises UnknownZoneError when the string names a zone missing from
     ``ZONE_OFFSETS``, because feedparser's value would be off by that zone's
     offset.
@@ -97,6 +98,10 @@ def to_utc(raw: str | None, parsed: time.struct_time | None) -> datetime | None:
     moment = _parse_other_iso(raw.strip()) if raw else None
     if moment is not None or parsed is None:
         return moment
+    if raw and str(parsed.tm_year) not in raw:
+        # feedparser 6.0.14 fills in the current date for "14:03" and the
+        # current year for "--03-05", which would move the entry every day.
+        return None
     try:
         # timegm reads the tuple as UTC, while time.mktime would apply the
         # local zone.
