@@ -217,8 +217,8 @@ def render_lines(
 def render_text(markdown: str, width: int = 80) -> str:
     """Lay out ``markdown`` as the article pane does, as text without styles.
 
-    Lines are at most ``width`` cells wide. Trailing spaces are removed from each line, and the text ends with one
-    newline.
+    Lines are at most ``width`` cells wide. Trailing spaces are removed
+    from each line, and the text ends with one newline.
     """
     return lines_to_text(render_lines(markdown, width))
 
