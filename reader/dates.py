@@ -44,6 +44,13 @@ _TOKEN = re.compile(
     r"|(?P<space>[\s,/]+|-(?!\d))",
     re.IGNORECASE,
 )
+# The usual RSS form, "Tue, 05 Mar 2024 14:03:00 +0000", read in one match
+# because every entry's date goes through here.
+_RFC_822 = re.compile(
+    r"(?:[A-Za-z]{3}, ?)?(?P<day>\d{1,2}) (?P<month>[A-Za-z]{3}) (?P<year>\d{4}) "
+    r"(?P<hour>\d{2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))? "
+    r"(?P<zone>[+-]\d{4}|GMT|UTC|UT|Z)"
+)
 # RFC 2822 comments, as in "... -0500 (EST)".
 _COMMENT = re.compile(r"\([^()]*\)")
 _DOTTED_MERIDIEM = re.compile(r"\b([ap])\.m\.?(?!\w)", re.IGNORECASE)
@@ -131,11 +138,29 @@ _Fields = tuple[int, int, int, int, int, int, int, str | None]
 
 def _fields(raw: str) -> _Fields | None:
     """Split a date into its fields, or return None for an unknown form."""
-    text = _COMMENT.sub(" ", raw).strip()
+    text = raw.strip()
+    match = _RFC_822.fullmatch(text)
+    month = _name_index(match["month"].lower(), _MONTHS) if match else None
+    if match and month:
+        return _rfc_822_fields(match, month)
+    text = _COMMENT.sub(" ", text).strip()
     match = _ISO.fullmatch(text)
     if match:
         return _iso_fields(match)
     return _text_fields(_DOTTED_MERIDIEM.sub(r"\1m", text))
+
+
+def _rfc_822_fields(match: re.Match[str], month: int) -> _Fields:
+    return (
+        int(match["year"]),
+        month,
+        int(match["day"]),
+        int(match["hour"]),
+        int(match["minute"]),
+        int(match["second"] or 0),
+        0,
+        match["zone"],
+    )
 
 
 def _iso_fields(match: re.Match[str]) -> _Fields:
