@@ -4,7 +4,9 @@
 layout. It is the article pane's layout (``reader.render``), changed for
 text that is read and copied as it is. Code lines carry no padding, list
 markers start at the left margin, and ordered lists keep the period after
-their numbers. Code is not highlighted, since no colors are shown.
+their numbers. Headings start at the left margin too, underlined with "="
+at level 1 and "-" at levels 2 to 6, and table rows have no leading space.
+Code is not highlighted, since no colors are shown.
 """
 
 from __future__ import annotations
@@ -12,10 +14,20 @@ from __future__ import annotations
 import io
 from typing import ClassVar
 
+from rich import box
+from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, RenderResult
-from rich.markdown import CodeBlock, ListElement, ListItem, MarkdownElement
+from rich.markdown import (
+    CodeBlock,
+    Heading,
+    ListElement,
+    ListItem,
+    MarkdownElement,
+    TableElement,
+)
 from rich.segment import Segment
 from rich.style import Style
+from rich.table import Table
 from rich.text import Text
 
 from reader.render import TAB_SIZE, ArticleMarkdown, lines_to_text, wrap_code_line
@@ -95,8 +107,56 @@ class PlainListItem(ListItem):
             yield Segment.line()
 
 
+class PlainHeading(Heading):
+    """A heading at the left margin, underlined to the width of its text.
+
+    rich centres a level-1 heading, which leaves its text at a column that
+    depends on the width. Every level is laid out the same way here, and
+    only the underline character differs between level 1 and the others.
+    """
+
+    def __rich_console__(
+        self, console: Console, options: ConsoleOptions
+    ) -> RenderResult:
+        """Yield the heading's wrapped lines, then its underline."""
+        text = self.text.copy()
+        text.justify = "left"
+        lines = text.wrap(console, max(1, options.max_width))
+        width = max((cell_len(line.plain.rstrip()) for line in lines), default=0)
+        yield lines
+        if width:
+            yield Text(("=" if self.tag == "h1" else "-") * width)
+
+
+class PlainTableElement(TableElement):
+    """A table whose rows start at the left margin.
+
+    rich's table draws its left edge as a space in front of every row. The
+    header rule stays, as do the two spaces between columns.
+    """
+
+    def __rich_console__(
+        self, console: Console, options: ConsoleOptions
+    ) -> RenderResult:
+        """Yield the table without its outer edge."""
+        table = Table(
+            box=box.SIMPLE,
+            pad_edge=False,
+            show_edge=False,
+            collapse_padding=True,
+        )
+        if self.header is not None and self.header.row is not None:
+            for column in self.header.row.cells:
+                table.add_column(column.content.copy())
+        if self.body is not None:
+            for row in self.body.rows:
+                table.add_row(*(cell.content for cell in row.cells))
+        yield table
+
+
 class PlainMarkdown(ArticleMarkdown):
-    """``ArticleMarkdown`` with the plain code blocks and lists above."""
+    """``ArticleMarkdown`` with the plain headings, code blocks, lists and
+    tables above."""
 
     elements: ClassVar[dict[str, type[MarkdownElement]]] = {
         **ArticleMarkdown.elements,
@@ -105,6 +165,8 @@ class PlainMarkdown(ArticleMarkdown):
         "bullet_list_open": PlainListElement,
         "ordered_list_open": PlainListElement,
         "list_item_open": PlainListItem,
+        "heading_open": PlainHeading,
+        "table_open": PlainTableElement,
     }
 
 

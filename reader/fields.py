@@ -10,7 +10,7 @@ import hashlib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 from reader.htmltext import first_words, html_to_text
 from reader.models import Enclosure, ParsedEntry
@@ -47,13 +47,24 @@ def http_url(href: str, base: str) -> str | None:
     return absolute
 
 
-def hash_key(title: str, date: str, summary: str) -> str:
+def hash_key(
+    title: str, date: str, summary: str, enclosures: Sequence[Enclosure] = ()
+) -> str:
     """Return the identity of an entry with neither id nor link.
 
     The hash covers the title and the raw date string, or the summary when
-    both are empty, so a changed body does not make a new entry.
+    both are empty, so a changed body does not make a new entry. An entry
+    with none of the three, such as a podcast episode that is only an
+    enclosure, is identified by its enclosure URLs instead. Without them,
+    every such entry would share one key, and a new episode at the top of
+    the feed would overwrite the stored one in its place.
     """
-    parts = [title, date] if title or date else [summary]
+    if title or date:
+        parts = [title, date]
+    elif summary:
+        parts = [summary]
+    else:
+        parts = [enclosure.url for enclosure in enclosures]
     digest = hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
     return f"sha256:{digest}"
 
@@ -77,9 +88,16 @@ def with_unique_keys(entries: Iterable[ParsedEntry]) -> tuple[ParsedEntry, ...]:
     return tuple(unique)
 
 
-def fallback_title(body: str, link: str | None) -> str:
-    """Make a title for an untitled entry from its first words or its link."""
-    return first_words(html_to_text(body)) or link or "(untitled)"
+def fallback_title(
+    body: str, link: str | None, enclosures: Sequence[Enclosure] = ()
+) -> str:
+    """Make a title for an untitled entry from its first words or its link,
+    else from the file name of its first enclosure."""
+    text = first_words(html_to_text(body)) or link
+    if text:
+        return text
+    names = (url_file_name(enclosure.url) for enclosure in enclosures)
+    return next((name for name in names if name), "(untitled)")
 
 
 def merge_enclosures(
@@ -114,6 +132,12 @@ def declared_length(value: object) -> int | None:
     except ValueError:
         return None
     return length if length > 0 else None
+
+
+def url_file_name(url: str) -> str:
+    """Return the last path segment of ``url``, percent-decoded, or ""."""
+    segment = urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1]
+    return clean_line(unquote(segment))
 
 
 def url_name(url: str) -> str:

@@ -12,18 +12,12 @@ import codecs
 import html
 import json
 import re
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
+from datetime import datetime
 from typing import Any
 
-# Not in feedparser's documented API, but present throughout 6.x, and
-# pyproject.toml pins feedparser below 7. Using the sanitizer feedparser
-# applies to RSS and Atom bodies makes JSON Feed bodies safe in the same way.
-from feedparser.sanitizer import _sanitize_html
-from feedparser.urls import resolve_relative_uris
-
+from reader.bodyclean import clean_body_html
 from reader.charset import decode_utf8_leniently, stray_bytes_warning
-from reader.dates import UnknownZoneError, to_utc
+from reader.dates import UnknownZoneError, parse_date
 from reader.fields import (
     fallback_title,
     hash_key,
@@ -60,8 +54,10 @@ def is_json_document(content: bytes, content_type: str | None) -> bool:
 def parse_json_feed(content: bytes, url: str) -> ParsedFeed:
     """Parse a JSON Feed document fetched from ``url``.
 
-    Relative URLs resolve against ``url``. Raises ParseError for invalid
-    JSON and for JSON that is not a JSON Feed.
+    Relative URLs resolve against ``url``, except in the body and the
+    attachments of an item whose own ``url`` is absolute, which resolve
+    against that. Raises ParseError for invalid JSON and for JSON that is
+    not a JSON Feed.
     """
     warnings: list[str] = []
     document = _load(content, url, warnings)
@@ -122,21 +118,34 @@ def _entry(
     link = http_url(_string(item.get("url")), url) or http_url(
         _string(item.get("external_url")), url
     )
+    body_base = _body_base(item, url)
     title = _title(item)
     summary_text = _string(item.get("summary"))
     summary = clean_text(text_to_html(summary_text))
-    content = _content_html(item, url) or summary
+    content = _content_html(item, body_base) or summary
+    enclosures = _attachments(item, body_base)
     return ParsedEntry(
-        key=_key(item, link, title, summary_text or content),
-        title=title or fallback_title(summary or content, link),
+        key=_key(item, link, title, summary_text or content, enclosures),
+        title=title or fallback_title(summary or content, link, enclosures),
         link=link,
         author=_authors(item) or feed_author,
         published=_date(item, "date_published", warnings),
         updated=_date(item, "date_modified", warnings),
         content=content,
         summary=summary,
-        enclosures=_attachments(item, url),
+        enclosures=enclosures,
     )
+
+
+def _body_base(item: dict[str, Any], url: str) -> str:
+    """Return the base for relative URLs in the item's body and attachments.
+
+    An item ``url`` written as an absolute http(s) URL is the base, because
+    aggregated feeds carry posts whose relative URLs belong to the post's own
+    site. Else the URL the feed was fetched from is, as for RSS and Atom.
+    """
+    # Resolving against "" keeps only a url that is absolute as written.
+    return http_url(_string(item.get("url")), "") or url
 
 
 def _title(value: dict[str, Any]) -> str:
@@ -149,19 +158,25 @@ def _title(value: dict[str, Any]) -> str:
     return clean_line(html.unescape(_string(value.get("title"))))
 
 
-def _content_html(item: dict[str, Any], url: str) -> str:
-    """Return content_html sanitized and made absolute, else content_text as HTML.
+def _content_html(item: dict[str, Any], base: str) -> str:
+    """Return content_html cleaned with URLs resolved against ``base``, else
+    content_text as HTML.
 
     content_text is plain text, so "<T>" in it stays text and is escaped.
     """
     html = _string(item.get("content_html"))
     if html.strip():
-        safe = _sanitize_html(html, "utf-8", "text/html")
-        return clean_text(resolve_relative_uris(safe, url, "utf-8", "text/html"))
+        return clean_body_html(html, base)
     return clean_text(text_to_html(_string(item.get("content_text"))))
 
 
-def _key(item: dict[str, Any], link: str | None, title: str, body: str) -> str:
+def _key(
+    item: dict[str, Any],
+    link: str | None,
+    title: str,
+    body: str,
+    enclosures: tuple[Enclosure, ...],
+) -> str:
     """Return the item's identity: id, else link, else a content hash."""
     key = _string(item.get("id")).strip()
     if key:
@@ -169,7 +184,7 @@ def _key(item: dict[str, Any], link: str | None, title: str, body: str) -> str:
     if link:
         return link
     date = _string(item.get("date_published")) or _string(item.get("date_modified"))
-    return hash_key(title, date, body)
+    return hash_key(title, date, body, enclosures)
 
 
 def _authors(value: dict[str, Any]) -> str | None:
@@ -203,41 +218,21 @@ def _attachments(item: dict[str, Any], url: str) -> tuple[Enclosure, ...]:
 def _date(item: dict[str, Any], field: str, warnings: list[str]) -> datetime | None:
     """Return an RFC 3339 date of the item in UTC, or None if missing or invalid.
 
-    RFC 822 dates, which some generators write instead, are read as well. A
-    date without an offset is taken as UTC.
+    RFC 822 dates and the other forms ``parse_date`` reads, which some
+    generators write instead, are read as well. A date without an offset is
+    taken as UTC.
     """
     raw = _string(item.get(field)).strip()
     if not raw:
         return None
     try:
-        moment = _parse_date(raw)
+        moment = parse_date(raw)
     except UnknownZoneError as error:
         warnings.append(f"{error}: dates in that zone are left empty")
         return None
     if moment is None:
         warnings.append(f"invalid {field} {clean_line(raw)[:60]!r} was left empty")
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    try:
-        return moment.astimezone(UTC)
-    except OverflowError:  # a year 1 date with an offset east of UTC
-        return None
-
-
-def _parse_date(raw: str) -> datetime | None:
-    """Parse RFC 3339, else RFC 822. Raises UnknownZoneError for zone names."""
-    try:
-        return datetime.fromisoformat(raw)
-    except ValueError:
-        pass
-    named = to_utc(raw, None)
-    if named is not None:
-        return named
-    try:
-        return parsedate_to_datetime(raw)
-    except (TypeError, ValueError, IndexError):
-        return None
+    return moment
 
 
 def _string(value: object) -> str:

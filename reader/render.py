@@ -1,9 +1,11 @@
-"""Lay out article Markdown as lines of styled text, with rich.
+"""Lay out article Markdown as lines of styled text for the article pane.
 
-The article pane and ``tidings show --format text`` share this layout, so
-the TUI's reader mode and the command print the same text. Code blocks are
-highlighted by Pygments in their declared language and never cut: a line
-wider than the pane continues on the next screen line after a ``↪`` marker.
+The layout is rich's Markdown layout, except for code and images. Code
+blocks are highlighted by Pygments in their declared language and never
+cut: a line wider than the pane continues on the next screen line after a
+``↪`` marker. ``tidings show --format text`` and the TUI's reader mode use
+the plain layout of ``reader.convert_text`` instead, which changes this
+one for text that is copied as it is.
 """
 
 from __future__ import annotations
@@ -213,10 +215,10 @@ def render_lines(
 
 
 def render_text(markdown: str, width: int = 80) -> str:
-    """Lay out ``markdown`` as plain text lines of at most ``width`` cells.
+    """Lay out ``markdown`` as the article pane does, as text without styles.
 
-    Trailing spaces are removed from each line, and the text ends with one
-    newline.
+    Lines are at most ``width`` cells wide. Trailing spaces are removed
+    from each line, and the text ends with one newline.
     """
     return lines_to_text(render_lines(markdown, width))
 

@@ -211,7 +211,7 @@ async def test_reader_mode_matches_show_text(store: Store, db_path: Path) -> Non
     ).stdout
     assert shown == plain
     assert "[1]: https://reading.test/docs/budgets" in shown
-    assert " ratio    retries per request, such as 0.1|0.2" in shown.splitlines()
+    assert "ratio    retries per request, such as 0.1|0.2" in shown.splitlines()
 
 
 def long_entry(sections: int) -> ParsedEntry:

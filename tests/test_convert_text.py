@@ -1,9 +1,9 @@
 """Plain text output: ``tidings show --format text`` and reader mode.
 
 Code lines print exactly as the code, with nothing added before them, and
-list markers start at the left margin. html2text separates closing
-emphasis from the punctuation after it ("**Bold** :"); the converter
-removes that space where the HTML had none.
+list markers, headings and table rows start at the left margin. html2text
+separates closing emphasis from the punctuation after it ("**Bold** :"),
+and the converter removes that space where the HTML had none.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from tests.test_article import add_feed, body_lines, open_entry, settle
 
 FEED_URL = "https://workshop.example.org/feed.xml"
 ARTICLE = """
+<h1>Greenhouse log</h1>
 <p><strong>Warning</strong>: the <em>old</em>, slow path; <b>see</b>? <i>end</i>.</p>
 <p>Spaced <b>French</b> : stays spaced.</p>
 <ul><li>plant <b>beans</b>, then
@@ -33,6 +34,9 @@ ARTICLE = """
 <pre><code class="language-python">def grow(days):
     return days * 2</code></pre>
 <blockquote><p>Quoted line</p></blockquote>
+<h2>Harvest</h2>
+<table><tr><th>Crop</th><th>Kilograms</th></tr>
+<tr><td>beans</td><td>12</td></tr><tr><td>squash</td><td>30</td></tr></table>
 """
 
 
@@ -89,6 +93,45 @@ def test_text_wide_ordered_list_aligned() -> None:
     assert lines == [" 8. item", " 9. item", "10. item", "11. item"]
 
 
+def test_text_headings_at_margin_underlined() -> None:
+    markdown = "".join(
+        f"{'#' * level} Level {level}\n\ntext\n\n" for level in range(1, 7)
+    )
+    lines = markdown_to_text(markdown, width=60).splitlines()
+    for level in range(1, 7):
+        start = lines.index(f"Level {level}")
+        assert lines[start + 1] == ("=" if level == 1 else "-") * len("Level 1")
+        assert lines[start + 2] == ""
+
+
+def test_text_long_heading_underlined_to_widest() -> None:
+    heading = "Notes on watering tomatoes in a very dry summer"
+    lines = markdown_to_text(f"# {heading}\n", width=24).splitlines()
+    assert " ".join(lines[:-1]) == heading
+    assert all(not line.startswith(" ") for line in lines)
+    assert lines[-1] == "=" * max(len(line) for line in lines[:-1])
+
+
+def test_text_wide_heading_underlined_by_cells() -> None:
+    lines = markdown_to_text("## 温室の記録\n", width=40).splitlines()
+    assert lines == ["温室の記録", "-" * 10]
+
+
+def test_text_table_rows_at_margin() -> None:
+    lines = markdown_to_text(html_to_markdown(ARTICLE), width=80).splitlines()
+    start = lines.index("Crop    Kilograms")
+    assert lines[start + 1] == "─" * len("Crop    Kilograms")
+    assert lines[start + 2] == "beans   12"
+    assert lines[start + 3] == "squash  30"
+    assert lines[start - 1] == ""
+    assert lines[start - 2] == "-------"
+
+
+def test_text_starts_with_heading() -> None:
+    lines = markdown_to_text(html_to_markdown(ARTICLE), width=80).splitlines()
+    assert lines[:3] == ["Greenhouse log", "=" * len("Greenhouse log"), ""]
+
+
 @pytest.fixture
 def store(db_path: Path) -> Iterator[Store]:
     with Store(db_path) as store:
@@ -106,6 +149,8 @@ def test_show_text_matches_layout(
     shown = capsys.readouterr().out
     assert shown == markdown_to_text(entry_markdown(store, entry), 72)
     assert "def grow(days):\n    return days * 2\n" in shown
+    assert shown.startswith("Greenhouse log\n==============\n")
+    assert "\nbeans   12\n" in shown
 
 
 async def test_reader_mode_equals_show_text(store: Store) -> None:
@@ -121,3 +166,5 @@ async def test_reader_mode_equals_show_text(store: Store) -> None:
         shown = "\n".join(line.rstrip() for line in body_lines(app)) + "\n"
         assert shown == expected
         assert "def grow(days):" in shown.splitlines()
+        assert shown.splitlines()[:2] == ["Greenhouse log", "=" * 14]
+        assert "squash  30" in shown.splitlines()
