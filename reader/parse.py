@@ -165,10 +165,11 @@ def _entry(raw: _Item, feed: _Item, url: str, warnings: list[str]) -> ParsedEntr
     title = _detail_text(raw.get("title_detail"))
     summary = _detail_html(raw.get("summary_detail"), url, body_base)
     content = _content_html(raw, url, body_base) or summary
+    enclosures = _enclosures(raw, body_base)
     author = clean_line(raw.get("author") or feed.get("author") or "") or None
     return ParsedEntry(
-        key=_entry_key(raw, link, title, summary),
-        title=title or fallback_title(summary or content, link),
+        key=_entry_key(raw, link, title, summary, enclosures),
+        title=title or fallback_title(summary or content, link, enclosures),
         link=link,
         author=author,
         published=_published(raw, warnings),
@@ -205,7 +206,13 @@ def _body_base(raw: _Item, url: str) -> str:
     return _alternate_link(raw, "") or _guid_link(raw) or url
 
 
-def _entry_key(raw: _Item, link: str | None, title: str, summary: str) -> str:
+def _entry_key(
+    raw: _Item,
+    link: str | None,
+    title: str,
+    summary: str,
+    enclosures: tuple[Enclosure, ...],
+) -> str:
     """Return the entry's identity: guid/id, else link, else a content hash."""
     guid = (raw.get("id") or "").strip()
     if guid:
@@ -213,7 +220,7 @@ def _entry_key(raw: _Item, link: str | None, title: str, summary: str) -> str:
     if link:
         return link
     date = dict.get(raw, "published") or dict.get(raw, "updated") or ""
-    return hash_key(title, date, summary)
+    return hash_key(title, date, summary, enclosures)
 
 
 def _alternate_link(item: _Item, base: str) -> str | None:

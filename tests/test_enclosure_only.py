@@ -87,10 +87,6 @@ def test_json_new_episode_is_new_entry(
     check_new_episode_added(server, capsys, json_feed, JSON_FEED)
 
 
-@pytest.mark.xfail(
-    reason="reader.parse does not pass enclosures to hash_key and fallback_title",
-    strict=True,
-)
 def test_rss_new_episode_is_new_entry(
     server: RouteServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
