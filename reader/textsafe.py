@@ -34,6 +34,11 @@ _BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 _WHITESPACE_RUN = re.compile(r"\s+")
 
+# Characters that draw nothing: zero-width space, non-joiner and joiner,
+# word joiner, byte order mark and soft hyphen. A line made only of them and
+# whitespace reads as blank, so it counts as empty.
+_INVISIBLE = re.compile("[\u200b-\u200d\u2060\ufeff\xad]")
+
 # Line and paragraph separators, and NEL (a C1 control): line breaks that
 # terminals do not treat as line breaks.
 _LINE_SEPARATORS = re.compile("[\u2028\u2029\x85]")
@@ -65,9 +70,14 @@ def clean_line(text: str) -> str:
     """Return ``text`` cleaned as by ``clean_text`` and folded to one line.
 
     Runs of whitespace, newlines included, become one space, and the ends
-    are trimmed: titles, authors and feed names are shown on one row.
+    are trimmed: titles, authors and feed names are shown on one row. A
+    line with nothing visible, such as a lone zero-width space, becomes "",
+    so callers fall back as they do for a missing title.
     """
-    return _WHITESPACE_RUN.sub(" ", clean_text(text)).strip()
+    line = _WHITESPACE_RUN.sub(" ", clean_text(text)).strip()
+    if not _INVISIBLE.sub("", line).strip():
+        return ""
+    return line
 
 
 def stable_width(text: str) -> str:

@@ -307,3 +307,15 @@ def test_atom_enclosure_links_once() -> None:
     assert entry.enclosures == (
         Enclosure("https://quay.example.org/feeds/ep1.mp3", "audio/mpeg", 123),
     )
+
+
+def test_invisible_title_falls_back_to_body() -> None:
+    document = (
+        b'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+        b"<title>Blank titles</title><item><title>&#160;&#8203;</title>"
+        b"<link>http://127.0.0.1/a</link>"
+        b"<description>Body words stand in for the title.</description>"
+        b"</item></channel></rss>"
+    )
+    entry = parse_feed(document, "http://127.0.0.1/feed.xml").entries[0]
+    assert entry.title == "Body words stand in for the title."

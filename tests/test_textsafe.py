@@ -100,3 +100,15 @@ def test_real_rtl_text_unchanged(text: str) -> None:
 def test_stable_width(raw: str, shown: str, cells: int) -> None:
     assert stable_width(raw) == shown
     assert cell_len(shown) == cells
+
+
+@pytest.mark.parametrize(
+    "raw", ["\u200b", "\xa0\u200b", " \ufeff\u200d ", "\u2060\xad", "\u200c\n\u200b"]
+)
+def test_invisible_only_line_is_empty(raw: str) -> None:
+    assert clean_line(raw) == ""
+
+
+@pytest.mark.parametrize("raw", ["a\u200bb", "\u200bTitle", "👩\u200d💻"])
+def test_line_with_visible_text_kept(raw: str) -> None:
+    assert clean_line(raw) == raw
