@@ -2,12 +2,14 @@
 
 The list is drawn with the Line API, so a thousand feeds cost no more to
 show than ten. A feed whose last refresh failed takes a second line for its
-error.
+error, with when the next try is due or since when the feed is gone.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from datetime import UTC, datetime
 from typing import ClassVar
 
 from textual import events
@@ -16,11 +18,12 @@ from textual.content import Content
 from textual.message import Message
 from textual.strip import Strip
 
-from reader.models import Feed
-from reader.store import Store
+from reader.models import Feed, FeedRefreshed
+from reader.store import Store, utc_now
 from reader.tui.feed_folding import FolderKeys
 from reader.tui.feed_rows import FeedRow, feed_row, tree_rows, virtual_rows
-from reader.tui.formatting import feed_error
+from reader.tui.feed_schedule import error_line, host_pause_until
+from reader.tui.refresh_progress import Outcome, outcome
 from reader.tui.virtual_list import VirtualList
 
 
@@ -98,6 +101,8 @@ class FeedList(FolderKeys, VirtualList):
         self.collapsed: set[str] = set()
         """Folders whose feeds and subfolders are hidden."""
         self.filter_text = ""
+        self.host_pauses: dict[str, tuple[datetime, str]] = {}
+        """Hosts paused by a 429 or 503 response: host -> (until, reason)."""
         self._lines: list[tuple[int, int] | None] = []
         self._first_lines: list[int] = []
         self._reported_key: str | None = None
@@ -126,6 +131,7 @@ class FeedList(FolderKeys, VirtualList):
             feed_id: settings.folder
             for feed_id, settings in self.store.feed_settings().items()
         }
+        self.host_pauses = self.store.host_pauses(utc_now())
         self._build()
         index = None if highlight_id is None else self.feed_index(highlight_id)
         if index is None and current is not None:
@@ -168,6 +174,60 @@ class FeedList(FolderKeys, VirtualList):
             if number < len(self.rows) and self.rows[number].key == row.key:
                 self.rows[number] = row
                 self.refresh_item(number)
+
+    def show_refreshed(self, results: Sequence[FeedRefreshed]) -> None:
+        """Redraw the rows of feeds that a running refresh finished.
+
+        Feeds on screen and feeds that failed are read again from the store.
+        The others get their counts and error from ``results`` alone, which
+        costs no query; the app reads every feed again when the run ends.
+        """
+        positions = {feed.id: number for number, feed in enumerate(self.feeds)}
+        shown = self._shown_feed_ids()
+        rebuild = False
+        changed: list[int] = []
+        for result in results:
+            position = positions.get(result.feed_id)
+            if position is None:
+                continue
+            old = self.feeds[position]
+            read_again = result.feed_id in shown or result.error is not None
+            new = self.store.get_feed(old.id) if read_again else _after(old, result)
+            self.feeds[position] = new
+            changed.append(new.id)
+            heights_changed = (old.last_error is None) != (new.last_error is None)
+            # A folder row sums its feeds' counts, so it is rebuilt too.
+            rebuild = rebuild or heights_changed or bool(self.folders.get(new.id))
+        if any(result.error is not None for result in results):
+            self.host_pauses = self.store.host_pauses(utc_now())
+        if rebuild:
+            self._build()
+            self.refresh()
+            return
+        self._redraw_rows(changed)
+
+    def _redraw_rows(self, feed_ids: list[int]) -> None:
+        feeds = {feed.id: feed for feed in self.feeds}
+        indexes = {row.key: number for number, row in enumerate(self.rows)}
+        for feed_id in feed_ids:
+            index = indexes.get(f"feed:{feed_id}")
+            if index is not None:
+                self.rows[index] = feed_row(feeds[feed_id], self.rows[index].depth)
+                self.refresh_item(index)
+        for number, row in enumerate(virtual_rows(self.store)):
+            if number < len(self.rows) and self.rows[number].key == row.key:
+                self.rows[number] = row
+                self.refresh_item(number)
+
+    def _shown_feed_ids(self) -> set[int]:
+        top = self.scroll_offset.y
+        shown = set()
+        for line in range(top, top + self.scrollable_content_region.height):
+            found = self.item_at_line(line)
+            feed = None if found is None else self.rows[found[0]].feed
+            if feed is not None:
+                shown.add(feed.id)
+        return shown
 
     def move_to_unread_feed(self, step: int) -> Feed | None:
         """Move to the next (``step`` 1) or previous (-1) feed with unread
@@ -288,7 +348,7 @@ class FeedList(FolderKeys, VirtualList):
             content = self._title_line(row, width)
         else:
             error = self.get_visual_style("feed-list--error", partial=True)
-            text = feed_error(row.feed) if row.feed else ""
+            text = self._error_line(row.feed) if row.feed else None
             content = Content("  ") + Content.styled(text or "", error)
         content = content.truncate(width, ellipsis=True, pad=True)
         return Strip(content.render_segments(self.get_visual_style(*classes)), width)
@@ -317,3 +377,20 @@ class FeedList(FolderKeys, VirtualList):
                 Content.styled(count, counter),
             ]
         )
+
+    def _error_line(self, feed: Feed) -> str | None:
+        paused_until = host_pause_until(feed, self.host_pauses)
+        return error_line(feed, datetime.now(UTC), paused_until)
+
+
+def _after(feed: Feed, result: FeedRefreshed) -> Feed:
+    """Return ``feed`` as ``result`` likely left it: new entries are unread,
+    and a fetch that worked clears the error. Exact values come from the
+    store once the run ends."""
+    unread = feed.unread + result.new
+    total = feed.total + result.new
+    if outcome(result) in (Outcome.UPDATED, Outcome.UNCHANGED):
+        return replace(
+            feed, unread=unread, total=total, last_error=None, gone_since=None
+        )
+    return replace(feed, unread=unread, total=total)
