@@ -172,6 +172,9 @@ class RefreshActions:
             self.post_message(RefreshFinished(summary))
         finally:
             self.refreshing = False
+            # The handlers of both messages show the last results; when the
+            # worker is cancelled, as the app quits, nothing is shown.
+            self._stop_progress_timer()
 
     def show_progress(self) -> None:
         """Show the running refresh's count, and redraw the feeds that
@@ -222,10 +225,13 @@ class RefreshActions:
         )
 
     def _stop_progress(self) -> None:
+        self._stop_progress_timer()
+        self.show_progress()
+
+    def _stop_progress_timer(self) -> None:
         if self._progress_timer is not None:
             self._progress_timer.stop()
             self._progress_timer = None
-        self.show_progress()
 
     def on_refresh_failed(self, event: RefreshFailed) -> None:
         """Show why the run stopped."""

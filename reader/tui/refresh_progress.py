@@ -95,5 +95,5 @@ def summary_text(results: Iterable[FeedRefreshed]) -> str:
     new = sum(result.new for result in results)
     head = f"Refreshed {_count(len(results), 'feed', 'feeds')}"
     if not results:
-        return f"{head}: none was due"
+        return head
     return f"{head}: {', '.join(counts)} · {_count(new, 'new entry', 'new entries')}"
