@@ -31,7 +31,7 @@ def atom_feed(title: str, entries: int) -> bytes:
     """Return an Atom feed named ``title`` with ``entries`` entries."""
     items = "".join(
         f"<entry><title>Post {number}</title><id>tag:{title},{number}</id>"
-        f"<published>2024-04-0{number + 1}T12:00:00Z</published>"
+        f"<published>2024-04-{number % 28 + 1:02d}T12:00:00Z</published>"
         f"<content type='html'>&lt;p&gt;Body {number}&lt;/p&gt;</content></entry>"
         for number in range(entries)
     )
