@@ -176,14 +176,15 @@ class FeedList(FolderKeys, VirtualList):
                 self.refresh_item(number)
 
     def show_refreshed(self, results: Sequence[FeedRefreshed]) -> None:
-        """Redraw the rows of feeds that a running refresh finished.
+        """Redraw the rows of feeds that a running refresh finished, where
+        what they show changed.
 
         Feeds on screen and feeds that failed are read again from the store.
         The others get their counts and error from ``results`` alone, which
         costs no query; the app reads every feed again when the run ends.
         """
         positions = {feed.id: number for number, feed in enumerate(self.feeds)}
-        shown = self._shown_feed_ids()
+        on_screen = self._feed_ids_on_screen()
         rebuild = False
         changed: list[int] = []
         for result in results:
@@ -191,20 +192,23 @@ class FeedList(FolderKeys, VirtualList):
             if position is None:
                 continue
             old = self.feeds[position]
-            read_again = result.feed_id in shown or result.error is not None
+            read_again = result.feed_id in on_screen or result.error is not None
             new = self.store.get_feed(old.id) if read_again else _after(old, result)
             self.feeds[position] = new
+            if _shown_fields(old) == _shown_fields(new):
+                continue
             changed.append(new.id)
             heights_changed = (old.last_error is None) != (new.last_error is None)
             # A folder row sums its feeds' counts, so it is rebuilt too.
-            rebuild = rebuild or heights_changed or bool(self.folders.get(new.id))
+            in_folder = bool(self.folders.get(new.id)) and old.unread != new.unread
+            rebuild = rebuild or heights_changed or in_folder
         if any(result.error is not None for result in results):
             self.host_pauses = self.store.host_pauses(utc_now())
         if rebuild:
             self._build()
             self.refresh()
-            return
-        self._redraw_rows(changed)
+        elif changed:
+            self._redraw_rows(changed)
 
     def _redraw_rows(self, feed_ids: list[int]) -> None:
         feeds = {feed.id: feed for feed in self.feeds}
@@ -215,19 +219,19 @@ class FeedList(FolderKeys, VirtualList):
                 self.rows[index] = feed_row(feeds[feed_id], self.rows[index].depth)
                 self.refresh_item(index)
         for number, row in enumerate(virtual_rows(self.store)):
-            if number < len(self.rows) and self.rows[number].key == row.key:
+            if number < len(self.rows) and self.rows[number] != row:
                 self.rows[number] = row
                 self.refresh_item(number)
 
-    def _shown_feed_ids(self) -> set[int]:
+    def _feed_ids_on_screen(self) -> set[int]:
         top = self.scroll_offset.y
-        shown = set()
+        on_screen = set()
         for line in range(top, top + self.scrollable_content_region.height):
             found = self.item_at_line(line)
             feed = None if found is None else self.rows[found[0]].feed
             if feed is not None:
-                shown.add(feed.id)
-        return shown
+                on_screen.add(feed.id)
+        return on_screen
 
     def move_to_unread_feed(self, step: int) -> Feed | None:
         """Move to the next (``step`` 1) or previous (-1) feed with unread
@@ -381,6 +385,17 @@ class FeedList(FolderKeys, VirtualList):
     def _error_line(self, feed: Feed) -> str | None:
         paused_until = host_pause_until(feed, self.host_pauses)
         return error_line(feed, datetime.now(UTC), paused_until)
+
+
+def _shown_fields(feed: Feed) -> tuple[object, ...]:
+    """Return the fields of a feed that its row shows."""
+    return (
+        feed.title,
+        feed.unread,
+        feed.last_error,
+        feed.gone_since,
+        feed.next_refresh if feed.last_error else None,
+    )
 
 
 def _after(feed: Feed, result: FeedRefreshed) -> Feed:
