@@ -234,9 +234,14 @@ class RefreshActions:
             self._progress_timer = None
 
     def on_refresh_failed(self, event: RefreshFailed) -> None:
-        """Show why the run stopped."""
+        """Show why the run stopped, and the feeds as the store has them."""
         self._stop_progress()
-        self.feed_list.set_feeds(self.store.list_feeds(), None)
+        try:
+            self.feed_list.set_feeds(self.store.list_feeds(), None)
+        except TidingsError as error:
+            # The run stopped because the cache failed, so reading it may
+            # fail too. The rows then keep the counts shown during the run.
+            log.warning("feed list not read after failed refresh error=%s", error)
         self.status.show_refresh(
             f"Refresh failed: {event.error}", failed=True, clear_after=OUTCOME_SECONDS
         )
