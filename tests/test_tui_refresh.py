@@ -3,6 +3,7 @@ R keys, progress, the summary, and feeds that back off or are gone."""
 
 from __future__ import annotations
 
+import gc
 import re
 import threading
 from collections.abc import Iterator
@@ -19,6 +20,7 @@ from reader.store import Store
 from reader.tui.app import TidingsApp
 from reader.tui.feed_list import FeedList
 from reader.tui.feed_schedule import local_moment
+from reader.tui.refresh import FULL_COLLECTION_FACTOR
 from reader.tui.refresh_progress import RefreshTally, summary_text
 from reader.welcome import WELCOME_META_KEY
 
@@ -225,6 +227,7 @@ async def test_progress_shows_done_of_total(
     quick = store.add_feed(httpserver_ipv4.url_for("/1-quick.xml"))
     store.add_feed(httpserver_ipv4.url_for("/2-held.xml"))
     app = TidingsApp(store)
+    thresholds = gc.get_threshold()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         app.feed_list.focus()
@@ -238,9 +241,11 @@ async def test_progress_shows_done_of_total(
             assert app.refreshing is True
             # The finished feed's row shows its entries during the run.
             assert row_of(app, quick.id).rstrip().endswith(" 2")
+            assert gc.get_threshold()[2] == thresholds[2] * FULL_COLLECTION_FACTOR
         finally:
             release.set()
         await settle(pilot)
+        assert gc.get_threshold() == thresholds
         assert (
             app.status.refresh_state == "Refreshed 2 feeds: 2 updated · 3 new entries"
         )
