@@ -47,12 +47,12 @@ class FrameClock:
     def __init__(self, app: TidingsApp) -> None:
         self.app = app
         self.frame = asyncio.Event()
-        self.shown_at = (0.0, 0.0)
+        self.last_frame = (0.0, 0.0)
         original = app._display
 
         def display(screen: Any, renderable: Any) -> None:
             original(screen, renderable)
-            self.shown_at = (time.perf_counter(), time.thread_time())
+            self.last_frame = (time.perf_counter(), time.thread_time())
             self.frame.set()
 
         app._display = display  # type: ignore[method-assign]
@@ -65,8 +65,8 @@ class FrameClock:
         event.set_sender(self.app)
         self.app.post_message(event)
         await asyncio.wait_for(self.frame.wait(), timeout=10)
-        shown, shown_cpu = self.shown_at
-        return shown - started, shown_cpu - started_cpu
+        frame_time, frame_cpu = self.last_frame
+        return frame_time - started, frame_cpu - started_cpu
 
 
 class FullCollections:

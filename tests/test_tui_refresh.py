@@ -298,3 +298,26 @@ def test_summary_text_leaves_out_missing_outcomes() -> None:
         summary_text(results) == "Refreshed 2 feeds: 1 updated, 1 skipped · 1 new entry"
     )
     assert summary_text([]) == "Refreshed 0 feeds"
+
+
+async def test_r_on_all_keeps_schedule(
+    store: Store, httpserver_ipv4: HTTPServer
+) -> None:
+    for name in ("due", "later"):
+        httpserver_ipv4.expect_request(f"/{name}.xml").respond_with_data(
+            atom_feed(name.title(), 1), content_type=ATOM
+        )
+    store.add_feed(httpserver_ipv4.url_for("/due.xml"))
+    later = store.add_feed(httpserver_ipv4.url_for("/later.xml"))
+    store.record_success(later.id, datetime.now(UTC) + timedelta(hours=1), None, None)
+    app = TidingsApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.feed_list.cursor = 0
+        assert app.feed_list.current_row is not None
+        assert app.feed_list.current_row.key == "all"
+        await press_in_feeds(pilot, "r")
+        assert requested_paths(httpserver_ipv4) == ["/due.xml"]
+        assert app.status.refresh_state == (
+            "Refreshed 2 feeds: 1 updated, 1 skipped · 1 new entry"
+        )
