@@ -10,13 +10,20 @@ should:
   decodes the whole document with another charset (iso-8859-2 or
   windows-1252), which garbles every correct UTF-8 character.
 
-``repair_document`` fixes both and reports what it changed as warnings.
+A document that claims UTF-8 but is in another charset throughout, such as
+KOI8-R or ISO-8859-5, would come out as windows-1252 mojibake from that
+repair. ``reader.charset_detect`` picks the charset of such documents.
+
+``repair_document`` fixes these faults and reports what it changed as
+warnings.
 """
 
 from __future__ import annotations
 
 import codecs
 import re
+
+from reader.charset_detect import decode_misdeclared_utf8
 
 _UTF8_BOM = codecs.BOM_UTF8
 # UTF-32 first, because the UTF-32-LE BOM starts with the UTF-16-LE one.
@@ -62,9 +69,9 @@ def repair_document(
     stripped = _strip_space_before_declaration(content)
     if stripped != content:
         warnings.append("whitespace before the XML declaration was removed")
-    repaired, count = _read_stray_bytes_as_windows_1252(stripped, content_type)
-    if count:
-        warnings.append(stray_bytes_warning(count))
+    repaired, warning = _decode_invalid_utf8(stripped, content_type)
+    if warning:
+        warnings.append(warning)
     return repaired, warnings
 
 
@@ -102,25 +109,34 @@ def _strip_wide(content: bytes, codec: str) -> bytes:
     return stripped.encode(codec)
 
 
-def _read_stray_bytes_as_windows_1252(
+def _decode_invalid_utf8(
     content: bytes, content_type: str | None
-) -> tuple[bytes, int]:
-    """Decode invalid UTF-8 bytes of a UTF-8 document as windows-1252.
+) -> tuple[bytes, str | None]:
+    """Decode a document that claims UTF-8 but is not valid UTF-8.
 
-    Returns the document re-encoded as UTF-8 and the number of bytes read
-    as windows-1252. A document that declares another charset, in its XML
-    declaration or its Content-Type, is left to feedparser.
+    Returns the document re-encoded as UTF-8 and a warning that names how
+    it was read, or ``content`` and None when it needs no repair. A
+    document that declares another charset, in its XML declaration or its
+    Content-Type, is left to feedparser.
     """
     if not _claims_utf8(content, content_type):
-        return content, 0
+        return content, None
     try:
         content.decode("utf-8")
     except UnicodeDecodeError:
         pass
     else:
-        return content, 0
+        return content, None
     text, count = decode_utf8_leniently(content)
-    return text.encode("utf-8"), count
+    detected = decode_misdeclared_utf8(content, text)
+    if detected is None:
+        return text.encode("utf-8"), stray_bytes_warning(count)
+    text, charset = detected
+    warning = (
+        "the document is declared as UTF-8 but is not UTF-8; its charset "
+        f"was detected as {charset}"
+    )
+    return text.encode("utf-8"), warning
 
 
 def decode_utf8_leniently(content: bytes) -> tuple[str, int]:

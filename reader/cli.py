@@ -60,8 +60,8 @@ def add_common_options(parser: argparse.ArgumentParser, default: object) -> None
         default=default,
         metavar="DAYS",
         help="on refresh, delete read entries older than DAYS days that the feed "
-        "no longer lists, except starred ones; 0 keeps every entry "
-        f"(default: {DEFAULT_RETENTION.days})",
+        "no longer lists, except starred ones; 0 keeps every entry (default: "
+        f"cache.retention_days from the config, else {DEFAULT_RETENTION.days})",
     )
 
 
@@ -119,7 +119,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with Store(db_path, verify=verify, retention=_retention(args)) as store:
             if handler is None:
-                return _run_tui(store)
+                return _run_tui(store, keep_retention=args.keep_days is not None)
             return handler(store, args)
     except TidingsError as error:
         print(f"tidings: {error}", file=sys.stderr)
@@ -168,7 +168,7 @@ def _configure_logging(verbose: bool) -> None:
         root.addHandler(logging.NullHandler())
 
 
-def _run_tui(store: Store) -> int:
+def _run_tui(store: Store, *, keep_retention: bool) -> int:
     # The garbage collector stays off while Textual is imported and the
     # first screen is built, because its full passes over those long-lived
     # objects cost tens of milliseconds. The app turns it back on after the
@@ -178,6 +178,6 @@ def _run_tui(store: Store) -> int:
         # Textual is imported here so that scripted subcommands start fast.
         from reader.cli_tui import launch_tui
 
-        return launch_tui(store)
+        return launch_tui(store, keep_retention=keep_retention)
     finally:
         gc.enable()

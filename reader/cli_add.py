@@ -3,13 +3,15 @@
 Given an http(s) URL, ``add`` fetches it first. A feed is added as it is. A
 web page is searched for the feeds it lists (see ``reader.discover``), and
 when it lists several, the command prints them numbered and exits with
-status 2 until ``--pick N`` chooses one.
+status 2 until ``--pick N`` chooses one. A feed document that discovery
+already fetched is stored from that response, not fetched a second time.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import hashlib
 import sys
 from typing import TYPE_CHECKING
 
@@ -20,7 +22,7 @@ from reader.store import Store
 from reader.textsafe import clean_line
 
 if TYPE_CHECKING:
-    from reader.discover import FeedCandidate
+    from reader.discover import FeedCandidate, FetchedFeed
 
 
 def configure_add(parser: argparse.ArgumentParser) -> None:
@@ -77,6 +79,8 @@ def run_add(store: Store, args: argparse.Namespace) -> int:
     chosen = _choose(url, candidates, args.pick)
     if chosen is None:
         return 2
+    if chosen.document is not None:
+        return _add_fetched(store, chosen.url, chosen.document)
     return _add_and_refresh(store, chosen.url, refresh=True)
 
 
@@ -114,13 +118,32 @@ def _choose(
     return None
 
 
+def _add_fetched(store: Store, url: str, document: FetchedFeed) -> int:
+    """Subscribe to ``url`` and store the feed discovery fetched from it, as
+    a refresh would store it."""
+    from reader.parsepool import save_document
+    from reader.schedule import declared_interval
+
+    content = document.result.content or b""
+    feed = store.add_feed(url)
+    declared = declared_interval(content)
+    body_hash = hashlib.sha256(content).hexdigest()
+    save_document(store, feed, document.result, (document.parsed, declared), body_hash)
+    return _report_added(store, feed.id, url, 0)
+
+
 def _add_and_refresh(store: Store, url: str, *, refresh: bool) -> int:
     feed = store.add_feed(url)
     if not refresh:
         print(f"Added feed {feed.id}: {url}")
         return 0
     status = refresh_with_progress(store, [feed.id], force=True, quiet=True)
-    feed = store.get_feed(feed.id)
+    return _report_added(store, feed.id, url, status)
+
+
+def _report_added(store: Store, feed_id: int, url: str, status: int) -> int:
+    """Print the outcome of adding feed ``feed_id``; return ``status``."""
+    feed = store.get_feed(feed_id)
     if feed.last_error:
         print(f"Added feed {feed.id}: {url}")
         print(f"tidings: refresh failed: {error_text(feed)}", file=sys.stderr)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any
 
 from rich.console import Console
@@ -17,6 +18,14 @@ from reader.textsafe import clean_line
 from reader.update import RefreshLimits, refresh_feeds_sync
 
 _DEFAULTS = RefreshLimits()
+
+
+class KeepRetention:
+    """The type of ``KEEP_RETENTION``."""
+
+
+KEEP_RETENTION = KeepRetention()
+"""Tells ``refresh_with_progress`` to keep the store's retention as it is."""
 
 
 def add_refresh_options(parser: argparse.ArgumentParser) -> None:
@@ -76,7 +85,9 @@ def add_refresh_options(parser: argparse.ArgumentParser) -> None:
 
 
 def limits_from_args(args: argparse.Namespace) -> dict[str, Any]:
-    """Return the ``refresh_feeds`` limits given on the command line.
+    """Return the options of ``refresh_with_progress`` given on the command
+    line: the ``refresh_feeds`` limits, and the config's retention unless
+    ``--keep-days`` was given.
 
     Raises UsageError for a value that would stop every fetch.
     """
@@ -96,7 +107,10 @@ def limits_from_args(args: argparse.Namespace) -> dict[str, Any]:
     for option, value, valid, expected in checks:
         if not valid:
             raise UsageError(f"invalid {option} {value:g}; use {expected}")
-    return {
+    options: dict[str, Any] = {}
+    if getattr(args, "keep_days", None) is None:
+        options["retention"] = configured_retention()
+    return options | {
         "concurrency": args.concurrency,
         "per_host": args.per_host,
         "max_bytes": max(1, round(args.max_size * 2**20)),
@@ -108,20 +122,39 @@ def limits_from_args(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def configured_retention() -> timedelta | None:
+    """Return ``cache.retention_days`` from the config as the store takes it.
+
+    Problems with that setting, or with the whole file, are printed to
+    stderr; the setting then keeps its default.
+    """
+    from reader.config import load_config
+
+    config = load_config()
+    for problem in config.problems:
+        if problem.key is None or problem.key.startswith("cache."):
+            print(f"tidings: {problem}", file=sys.stderr)
+    return config.settings.retention
+
+
 def refresh_with_progress(
     store: Store,
     feed_ids: Sequence[int] | None,
     *,
     force: bool = False,
     quiet: bool = False,
+    retention: timedelta | KeepRetention | None = KEEP_RETENTION,
     **limits: Any,
 ) -> int:
     """Refresh feeds, report progress and failures; return the exit status.
 
     Returns 1 if any feed failed, else 0; a skipped feed is no failure.
     With ``quiet`` nothing is printed, so the caller reports the outcome
-    itself. ``limits`` go to ``refresh_feeds``.
+    itself. A ``retention`` replaces the store's for this refresh and
+    later ones (None keeps every entry). ``limits`` go to ``refresh_feeds``.
     """
+    if not isinstance(retention, KeepRetention):
+        store.retention = retention
     # The command line handles no keys while it waits for the refresh, so
     # its parser processes keep the default priority.
     options: dict[str, Any] = {"force": force, "worker_niceness": 0, **limits}

@@ -26,11 +26,19 @@ def textual_theme_names() -> set[str]:
     return set(BUILTIN_THEMES)
 
 
-def build_app(store: Store, config: LoadedConfig) -> TidingsApp:
+def build_app(
+    store: Store, config: LoadedConfig, *, keep_retention: bool = False
+) -> TidingsApp:
     """Create the app with the config's keys, theme and browser command,
-    and queue a notification for each problem in the config."""
+    and queue a notification for each problem in the config.
+
+    Refreshes started in the app prune with the config's retention, unless
+    ``keep_retention`` keeps the store's (``--keep-days`` was given).
+    """
     from reader.tui.app import TidingsApp
 
+    if not keep_retention:
+        store.retention = config.settings.retention
     settings = config.settings
     app = TidingsApp(
         store,
@@ -51,18 +59,19 @@ def build_app(store: Store, config: LoadedConfig) -> TidingsApp:
     return app
 
 
-def launch_tui(store: Store) -> int:
+def launch_tui(store: Store, *, keep_retention: bool = False) -> int:
     """Run the TUI on ``store`` with the user's config; return its exit code.
 
-    Config problems are printed to stderr before the TUI takes the screen,
-    so they are still there after it quits, and shown inside it as well.
+    ``keep_retention`` goes to ``build_app``. Config problems are printed to
+    stderr before the TUI takes the screen, so they are still there after it
+    quits, and shown inside it as well.
     """
     from reader.tui.logfile import logging_to_file
 
     config = load_config(themes=textual_theme_names())
     for problem in config.problems:
         print(f"tidings: {problem}", file=sys.stderr)
-    app = build_app(store, config)
+    app = build_app(store, config, keep_retention=keep_retention)
     with logging_to_file():
         for problem in config.problems:
             log.warning("config problem %s", problem)

@@ -11,6 +11,7 @@ import os
 import tomllib
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
+from datetime import timedelta
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -25,6 +26,7 @@ from reader.config_checks import (
 )
 from reader.config_lines import find_line, format_key, syntax_error_line
 from reader.paths import config_dir
+from reader.sort_order import SortOrder
 
 CONFIG_ENV = "TIDINGS_CONFIG"
 
@@ -45,14 +47,18 @@ class Settings:
     """Every setting tidings reads from ``config.toml``, with its default.
 
     ``reader.cli_tui`` hands them to the TUI, which applies the theme,
-    browser, keys, date format, refresh limits and auto-refresh interval.
-    NOTE: retention is read and validated, but nothing prunes entries yet.
+    browser, keys, date format, entry order, refresh limits and
+    auto-refresh interval. ``tidings refresh`` and the TUI's refreshes apply
+    the retention unless ``--keep-days`` overrides it.
     """
 
     theme: str = "textual-dark"
     """Colour theme: a Textual theme name, or "tidings" for the reading theme."""
     date_format: str = "%Y-%m-%d"
     """strftime pattern for entry dates in lists."""
+    entry_sort: SortOrder = "date"
+    """Order of entry lists at start: "date" (newest first) or "title"
+    (A to Z, ignoring ASCII case); ``S`` switches it in the reader."""
     browser: str = ""
     """Command that opens a link, with ``{url}`` where the URL goes; empty
     uses $BROWSER, else the system's default browser."""
@@ -62,10 +68,16 @@ class Settings:
     """Requests in flight to one host at the same time."""
     refresh_interval_minutes: int = 0
     """Minutes between automatic refreshes while the reader runs; 0 is off."""
-    retention_days: int = 0
-    """Days a read, unstarred entry stays in the cache; 0 keeps entries."""
+    retention_days: int = 90
+    """Days a read, unstarred entry that its feed no longer lists stays in
+    the cache; 0 keeps every entry. Equals ``reader.retention``'s default."""
     keys: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     """Remapped keys by binding id, in Textual's key names ("ctrl+j,down")."""
+
+    @property
+    def retention(self) -> timedelta | None:
+        """``retention_days`` as the store takes it: None keeps every entry."""
+        return timedelta(days=self.retention_days) if self.retention_days else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from reader.config_keys import BINDINGS, clashes, normalize_keys
+from reader.sort_order import SORT_ORDERS
 
 READING_THEME = "tidings"
 """Name of the theme tuned for reading that the TUI registers."""
@@ -31,6 +32,7 @@ class Option:
 OPTIONS: dict[tuple[str, ...], Option] = {
     ("theme",): Option("theme", str),
     ("date_format",): Option("date_format", str),
+    ("entry_sort",): Option("entry_sort", str),
     ("browser",): Option("browser", str),
     ("refresh", "concurrency"): Option("refresh_concurrency", int, 1),
     ("refresh", "per_host"): Option("refresh_per_host", int, 1),
@@ -119,9 +121,16 @@ def _check_browser(value: str, themes: Collection[str] | None) -> str | None:
     return None
 
 
+def _check_entry_sort(value: str, themes: Collection[str] | None) -> str | None:
+    if value in SORT_ORDERS:
+        return None
+    return f"unknown order {value!r}; use {' or '.join(map(repr, SORT_ORDERS))}"
+
+
 _STRING_CHECKS: dict[str, Callable[[str, Collection[str] | None], str | None]] = {
     "theme": _check_theme,
     "date_format": _check_date_format,
+    "entry_sort": _check_entry_sort,
     "browser": _check_browser,
 }
 

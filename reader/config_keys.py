@@ -18,7 +18,8 @@ class BindingInfo:
     """A remappable binding: where it applies, its default keys, its action."""
 
     scope: str
-    """The pane whose bindings hold it: app, feeds, entries, article or help."""
+    """The pane or screen whose bindings hold it: app, feeds, entries,
+    article, help, confirm (yes/no questions) or dialog (prompts, choices)."""
     keys: str
     """Default keys, comma-separated, in Textual's key names."""
     description: str
@@ -60,7 +61,11 @@ BINDINGS: dict[str, BindingInfo] = {
     "entry.unread_only": BindingInfo(
         "app", "U", "List only unread entries, or every entry again"
     ),
+    "entry.sort": BindingInfo("app", "S", "Sort entries by title, or by date again"),
     "app.search": BindingInfo("app", "ctrl+f", "Search every cached entry"),
+    "app.copy_or_quit": BindingInfo(
+        "app", "ctrl+c", "Copy the selected text, or quit when none is selected"
+    ),
     "feed.cursor_down": BindingInfo("feeds", "j,down", "Move to the next feed"),
     "feed.cursor_up": BindingInfo("feeds", "k,up", "Move to the previous feed"),
     "feed.first": BindingInfo("feeds", "g,home", "Move to the first feed"),
@@ -102,6 +107,11 @@ BINDINGS: dict[str, BindingInfo] = {
     "help.scroll_up": BindingInfo("help", "k,up", "Scroll up one line"),
     "help.page_down": BindingInfo("help", "space,pagedown", "Scroll down one screen"),
     "help.page_up": BindingInfo("help", "b,pageup", "Scroll up one screen"),
+    "confirm.yes": BindingInfo("confirm", "y,enter", "Answer yes to the question"),
+    "confirm.no": BindingInfo("confirm", "n,escape", "Answer no to the question"),
+    "dialog.cancel": BindingInfo(
+        "dialog", "escape", "Close a prompt or a list of choices unanswered"
+    ),
 }
 
 # Panes whose bindings are checked before the app's while they have the

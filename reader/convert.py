@@ -25,12 +25,12 @@ from reader.convert_links import (
     placeholder_markdown,
 )
 from reader.convert_prepare import CodeBlock, prepare_html
+from reader.convert_text import plain_text
 from reader.convert_tokens import Tokens
 from reader.links import link_list_markdown
-from reader.render import render_text
 from reader.textsafe import clean_text
 
-CONVERTER_VERSION = 3
+CONVERTER_VERSION = 4
 """Version of the conversion rules. Bump it whenever ``html_to_markdown``
 output changes, so Markdown cached under the old rules is converted again."""
 
@@ -51,7 +51,8 @@ def html_to_markdown(html: str, base_url: str | None = None) -> str:
     """
     tokens = Tokens.unused_in(html)
     prepared = prepare_html(limit_nesting(html), tokens, base_url)
-    markdown = _tidy_blank_lines(_run_html2text(prepared.html))
+    markdown = _remove_glue(_run_html2text(prepared.html), tokens)
+    markdown = _tidy_blank_lines(markdown)
     markdown = _insert_inline(markdown, prepared.spans, prepared.links, tokens)
     markdown = _insert_links(markdown, prepared.links, tokens)
     markdown = _insert_blocks(markdown, prepared.blocks, tokens)
@@ -63,15 +64,9 @@ def html_to_markdown(html: str, base_url: str | None = None) -> str:
 
 
 def markdown_to_text(markdown: str, width: int = 80) -> str:
-    """Render Markdown as the article pane lays it out, as plain text lines
-    of ``width`` cells.
-
-    No color, no escape sequences and no rich markup: ``[bold]`` in an
-    article stays literal text. Link URLs are not repeated after the link
-    text, because the numbered link list shows them. Trailing spaces are
-    removed from each line.
-    """
-    return render_text(markdown, width)
+    """Lay out Markdown as plain text lines of ``width`` cells, as
+    ``reader.convert_text.plain_text`` does."""
+    return plain_text(markdown, width)
 
 
 def content_hash(html: str, base_url: str | None = None) -> str:
@@ -90,6 +85,11 @@ def _run_html2text(html: str) -> str:
     converter.unicode_snob = True
     result: str = converter.handle(html)
     return result
+
+
+def _remove_glue(markdown: str, tokens: Tokens) -> str:
+    """Delete each glue token and the space html2text wrote before it."""
+    return re.sub(" ?" + re.escape(tokens.glue()), "", markdown)
 
 
 def _tidy_blank_lines(markdown: str) -> str:

@@ -47,6 +47,13 @@ _REWRITTEN = {
 }
 # Elements dropped while their content stays.
 _TRANSPARENT = frozenset({"picture", "source", "track"})
+# How many enclosing <div> elements may name the language of a <pre> that
+# names none: Jekyll (Rouge) and Sphinx put it two levels up, GitHub one.
+_WRAPPER_LEVELS = 2
+# End tags of the inline elements that html2text writes as emphasis marks.
+_EMPHASIS_ENDS = frozenset(
+    f"</{tag}>" for tag in ("em", "i", "u", "strong", "b", "del", "strike", "s")
+)
 
 
 @dataclass(frozen=True)
@@ -120,6 +127,8 @@ class _Preparer(HTMLParser):
         self._tables = TableTracker(self.out)
         # Per open <sup> or <sub>: its tag and where its output starts.
         self._scripts: list[tuple[str, int]] = []
+        # Per open <div>: the code language its attributes name, if any.
+        self._div_languages: list[str | None] = []
 
     def handle_starttag(self, tag: str, attrs: Attributes) -> None:
         """Collect code, skip scripts, or write the tag back out."""
@@ -184,7 +193,22 @@ class _Preparer(HTMLParser):
         # indentation, so it cannot make a paragraph an indented code block.
         in_link = self.anchors.in_link
         text = escape_prose(data, self.tokens, in_cell=self._in_cell(), in_link=in_link)
+        if self._follows_emphasis(data):
+            text = self.tokens.glue() + text
         self.out.append(escape(text, quote=False).replace("\xa0", "&nbsp;"))
+
+    def _follows_emphasis(self, data: str) -> bool:
+        """Return whether ``data`` starts with punctuation right after the end
+        of emphasis, with no space between them.
+
+        CommonMark closes emphasis before punctuation, so the space that
+        html2text puts there is not needed. Before a letter it is, because
+        "_word_s" does not close the underscore.
+        """
+        first = data[:1]
+        if not first or first.isalnum() or first.isspace():
+            return False
+        return bool(self.out) and self.out[-1] in _EMPHASIS_ENDS
 
     def close(self) -> None:
         """Parse what is left and finish code left open at the end."""
@@ -240,9 +264,11 @@ class _Preparer(HTMLParser):
             # link, so a <pre> there becomes a one-line code span.
             self._add_span(text)
             return
-        language = language_from_attributes(
-            capture.code_attributes or []
-        ) or language_from_attributes(capture.attributes)
+        language = (
+            language_from_attributes(capture.code_attributes or [])
+            or language_from_attributes(capture.attributes)
+            or self._wrapper_language()
+        )
         self.out.append(f"<pre>{self.tokens.block(len(self.blocks))}</pre>")
         self.blocks.append(CodeBlock(text, language))
 
@@ -272,7 +298,7 @@ class _Preparer(HTMLParser):
         elif tag in _REWRITTEN:
             self.out.append(_REWRITTEN[tag][0])
         elif tag not in _TRANSPARENT:
-            self._track_start(tag)
+            self._track_start(tag, attrs)
             self.out.append(self._start_tag(tag, attrs))
 
     def _end_script(self, tag: str) -> None:
@@ -288,18 +314,29 @@ class _Preparer(HTMLParser):
                     self.out.append(digits)
                 return
 
+    def _wrapper_language(self) -> str | None:
+        """Return the language named by one of the innermost open <div>s."""
+        for language in reversed(self._div_languages[-_WRAPPER_LEVELS:]):
+            if language:
+                return language
+        return None
+
     def _in_cell(self) -> bool:
         return self._tables.in_cell
 
-    def _track_start(self, tag: str) -> None:
+    def _track_start(self, tag: str, attrs: Attributes) -> None:
         if tag in _INLINE_CONTEXTS:
             self._inline_depth += 1
+        elif tag == "div":
+            self._div_languages.append(language_from_attributes(attrs))
         self._tables.start(tag)
 
     def _track_end(self, tag: str) -> bool:
         """Note an end tag; return whether to write it."""
         if tag in _INLINE_CONTEXTS:
             self._inline_depth = max(0, self._inline_depth - 1)
+        elif tag == "div" and self._div_languages:
+            self._div_languages.pop()
         start = self._tables.end(tag)
         if start is None:
             return True

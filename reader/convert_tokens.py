@@ -66,6 +66,14 @@ class Tokens:
         """Return the token of image or media placeholder ``index``."""
         return f"{self.prefix}M{index}Z"
 
+    def glue(self) -> str:
+        """Return the token that marks text joined to the emphasis before it.
+
+        html2text writes a space between closing emphasis and the text after
+        it. The converter deletes the token and that space.
+        """
+        return f"{self.prefix}GZ"
+
 
 def escape_prose(
     text: str, tokens: Tokens, *, in_cell: bool = False, in_link: bool = False

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import urljoin
 
@@ -20,7 +20,7 @@ import httpx
 from reader.charset import decode_utf8_leniently
 from reader.fetch import MAX_BYTES, fetch_feed, make_client
 from reader.fields import http_url
-from reader.models import FetchError, ParsedFeed, ParseError
+from reader.models import FetchError, FetchResult, ParsedFeed, ParseError
 from reader.parse import looks_like_html, parse_feed
 from reader.textsafe import clean_line
 
@@ -51,6 +51,14 @@ PROBE_TIMEOUT = 30.0
 
 
 @dataclass(frozen=True, slots=True)
+class FetchedFeed:
+    """A feed document fetched and parsed while looking for feeds."""
+
+    result: FetchResult
+    parsed: ParsedFeed
+
+
+@dataclass(frozen=True, slots=True)
 class FeedCandidate:
     """A feed found for a URL the user gave."""
 
@@ -60,6 +68,9 @@ class FeedCandidate:
     """Title from the page's link tag or the feed itself; may be empty."""
     format: str = ""
     """Format name such as "RSS" or "Atom", if known."""
+    document: FetchedFeed | None = field(default=None, compare=False, repr=False)
+    """The response that showed this URL is a feed, if discovery fetched it,
+    so that subscribing need not fetch it again."""
 
     def label(self) -> str:
         """Return the title and format as one line, for a numbered list."""
@@ -96,7 +107,10 @@ async def discover_feeds(
         if not looks_like_html(content, result.content_type):
             raise
     else:
-        return [FeedCandidate(url, parsed.title, _format(result.content_type))]
+        document = FetchedFeed(result, parsed)
+        return [
+            FeedCandidate(url, parsed.title, _format(result.content_type), document)
+        ]
     links = find_feed_links(_decode(content), result.url)
     announced = await _check_json_links(client, links, max_bytes)
     if announced:
@@ -163,10 +177,10 @@ async def _check_json_links(
         if candidate.format != _UNCHECKED_JSON:
             checked.append(candidate)
             continue
-        outcome = await _probe(client, candidate.url, max_bytes)
-        if outcome is not None:
-            title = candidate.title or outcome[1].title
-            checked.append(FeedCandidate(candidate.url, title, "JSON Feed"))
+        document = await _probe(client, candidate.url, max_bytes)
+        if document is not None:
+            title = candidate.title or document.parsed.title
+            checked.append(FeedCandidate(candidate.url, title, "JSON Feed", document))
     return checked
 
 
@@ -181,22 +195,23 @@ async def probe_common_paths(
     urls = list(dict.fromkeys(_probe_urls(page_url)))
     slots = asyncio.Semaphore(PROBE_CONCURRENCY)
 
-    async def probe(url: str) -> tuple[str, ParsedFeed, str | None] | None:
+    async def probe(url: str) -> FetchedFeed | None:
         async with slots:
             return await _probe(client, url, max_bytes)
 
     results = await asyncio.gather(*(probe(url) for url in urls))
     found: list[FeedCandidate] = []
     seen: set[object] = set()
-    for outcome in results:
-        if outcome is None:
+    for document in results:
+        if document is None:
             continue
-        final_url, parsed, content_type = outcome
+        final_url, parsed = document.result.url, document.parsed
         same_feed = (parsed.title, tuple(entry.key for entry in parsed.entries))
         if final_url in seen or same_feed in seen:
             continue
         seen.update((final_url, same_feed))
-        found.append(FeedCandidate(final_url, parsed.title, _format(content_type)))
+        feed_format = _format(document.result.content_type)
+        found.append(FeedCandidate(final_url, parsed.title, feed_format, document))
     return found
 
 
@@ -209,8 +224,8 @@ def _probe_urls(page_url: str) -> list[str]:
 
 async def _probe(
     client: httpx.AsyncClient, url: str, max_bytes: int
-) -> tuple[str, ParsedFeed, str | None] | None:
-    """Fetch and parse ``url``; return (final URL, feed, type) or None if no feed."""
+) -> FetchedFeed | None:
+    """Fetch and parse ``url``; return the response and feed, or None if no feed."""
     try:
         result = await fetch_feed(
             client, url, max_bytes=max_bytes, total_timeout=PROBE_TIMEOUT
@@ -224,7 +239,7 @@ async def _probe(
     except (FetchError, ParseError) as error:
         logger.debug("no feed at probe url=%s error=%s", url, error)
         return None
-    return result.url, parsed, result.content_type
+    return FetchedFeed(result, parsed)
 
 
 def _format(content_type: str | None) -> str:

@@ -348,6 +348,14 @@ async def _read_local(url: str, max_bytes: int) -> FetchResult:
         raise FetchError(f"{url}: cannot read the file ({reason})") from error
     if len(content) > max_bytes:
         raise FetchError(_too_large(url, max_bytes))
+    # A saved feed.xml.gz is read as its decompressed bytes, with the
+    # decompressed size capped as for an HTTP body.
+    try:
+        content = decompress_body(content, None, max_bytes)
+    except DecompressedSizeError:
+        raise FetchError(_too_large(url, max_bytes)) from None
+    except DecompressionError as error:
+        raise FetchError(f"{url}: {error}") from error
     return FetchResult(url=url, content=content)
 
 

@@ -13,6 +13,8 @@ SCOPE_NAMES = {
     "entries": "entry list",
     "article": "article",
     "help": "help screen",
+    "confirm": "yes/no question",
+    "dialog": "prompt or choice",
 }
 """Pane names the README uses for each binding scope."""
 

@@ -1,9 +1,9 @@
 """Entry lists read a page at a time: scopes, counts, keyset paging.
 
 A scope names the entries a list shows (one feed or all, unread or starred
-only, matching a search). Rows come newest first, ordered by ``SortKey``,
-from covering indexes, so a page costs the same in a list of 100 entries
-as in one of 100,000. Counts without a search come from the counters the
+only, matching a search) and their order (``reader.sort_order``). Rows come
+from covering indexes in list order, so a page costs the same in a list of
+100 entries as in one of 100,000. Counts without a search come from the counters the
 schema's triggers keep, not from counting rows.
 """
 
@@ -15,6 +15,13 @@ from typing import Any
 
 from reader.rows import ROW_COLUMNS, EntryRow, SortKey, row_from_tuple
 from reader.search import match_expression
+from reader.sort_order import (
+    SortOrder,
+    comes_before,
+    key_condition,
+    order_sql,
+    row_key,
+)
 from reader.store_folders import FOLDER_FEEDS
 
 
@@ -31,6 +38,8 @@ class EntryScope:
     ignored."""
     folder: str | None = None
     """The entries of the feeds in this folder and in its subfolders."""
+    order: SortOrder = "date"
+    """Newest first ("date") or by title from A to Z ("title")."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,19 +96,24 @@ class EntryLists:
     ) -> list[EntryRow]:
         """Return up to ``limit`` rows of ``scope``.
 
-        Rows come newest first, or oldest first when ``backward``. With
-        ``after``, they start next to that key in the chosen direction, so a
-        neighbouring page costs no OFFSET; ``offset`` rows are skipped first.
+        Rows come in the scope's order, or the reverse when ``backward``.
+        With ``after``, they start next to that key in the chosen direction,
+        so a neighbouring page costs no OFFSET; ``offset`` rows are skipped
+        first.
         """
         sql, params = row_query(scope, after=after, backward=backward)
         params += [limit, offset]
-        return [row_from_tuple(row) for row in self._db.execute(sql, params)]
+        title_key = scope.order == "title"
+        return [
+            row_from_tuple(row, title_key=title_key)
+            for row in self._db.execute(sql, params)
+        ]
 
     def find_unread_row(
         self, scope: EntryScope, after: SortKey | None, *, backward: bool = False
     ) -> EntryRow | None:
         """Return the first unread row of ``scope`` past ``after`` (from the
-        start when None), walking towards older entries, or newer ones when
+        start when None), walking in list order, or against it when
         ``backward``."""
         unread = replace(scope, unread_only=True)
         rows = self.list_rows(unread, limit=1, after=after, backward=backward)
@@ -108,23 +122,34 @@ class EntryLists:
     def count_rows_before(self, scope: EntryScope, key: SortKey) -> int:
         """Return how many rows of ``scope`` come before ``key``: its index."""
         where, params = scope_where(scope)
-        sql = (
-            f"SELECT count(*) FROM {scope_table(scope)} WHERE {where} "
-            "AND (e.sort_date, e.id) > (?, ?)"
-        )
-        return int(self._db.execute(sql, [*params, *key]).fetchone()[0])
+        before, key_params = key_condition(scope.order, key, after=False)
+        sql = f"SELECT count(*) FROM {scope_table(scope)} WHERE {where} AND {before}"
+        return int(self._db.execute(sql, [*params, *key_params]).fetchone()[0])
 
     def count_rows_between(
         self, scope: EntryScope, first: SortKey, last: SortKey
     ) -> int:
         """Return how many rows of ``scope`` lie strictly between two keys."""
-        newer, older = (first, last) if first > last else (last, first)
+        if not comes_before(scope.order, first, last):
+            first, last = last, first
         where, params = scope_where(scope)
+        after, after_params = key_condition(scope.order, first, after=True)
+        before, before_params = key_condition(scope.order, last, after=False)
         sql = (
             f"SELECT count(*) FROM {scope_table(scope)} WHERE {where} "
-            "AND (e.sort_date, e.id) < (?, ?) AND (e.sort_date, e.id) > (?, ?)"
+            f"AND {after} AND {before}"
         )
-        return int(self._db.execute(sql, [*params, *newer, *older]).fetchone()[0])
+        values = [*params, *after_params, *before_params]
+        return int(self._db.execute(sql, values).fetchone()[0])
+
+    def entry_sort_key(self, entry_id: int, order: SortOrder) -> SortKey | None:
+        """Return the key of an entry in ``order``, or None if it is gone."""
+        row = self._db.execute(
+            "SELECT sort_date, title FROM entries WHERE id = ?", (entry_id,)
+        ).fetchone()
+        if row is None:
+            return None
+        return row_key(order, row[0], row[1], entry_id)
 
 
 def scope_where(scope: EntryScope) -> tuple[str, list[Any]]:
@@ -153,7 +178,8 @@ def scope_where(scope: EntryScope) -> tuple[str, list[Any]]:
 
 
 def scope_table(scope: EntryScope) -> str:
-    """Return ``entries e`` bound to the covering index of ``scope``.
+    """Return ``entries e`` bound to the covering index of ``scope`` in its
+    order.
 
     SQLite 3.40 costs the partial index of starred entries like a full one,
     and with a search it prefers reading matches by rowid from the wide rows
@@ -161,10 +187,13 @@ def scope_table(scope: EntryScope) -> str:
     Naming the index keeps every list an index scan in list order, and makes
     SQLite raise an error, not pick a slow plan, if a query stops fitting it.
     """
+    indexes = order_sql(scope.order)
     if scope.starred_only:
-        index = "entries_starred_rows"
+        index = indexes.starred_index
+    elif scope.feed_id is None:
+        index = indexes.all_index
     else:
-        index = "entries_rows" if scope.feed_id is None else "entries_feed_rows"
+        index = indexes.feed_index
     return f"entries e INDEXED BY {index}"
 
 
@@ -174,12 +203,14 @@ def row_query(
     """Return the SQL of a page of rows, missing LIMIT and OFFSET values."""
     where, params = scope_where(scope)
     if after is not None:
-        where += f" AND (e.sort_date, e.id) {'>' if backward else '<'} (?, ?)"
-        params += list(after)
-    order = "ASC" if backward else "DESC"
+        condition, key_params = key_condition(scope.order, after, after=not backward)
+        where += f" AND {condition}"
+        params += key_params
+    sql_order = order_sql(scope.order)
+    order_by = sql_order.reverse_order_by if backward else sql_order.order_by
     sql = (
         f"SELECT {ROW_COLUMNS} FROM {scope_table(scope)} WHERE {where} "
-        f"ORDER BY e.sort_date {order}, e.id {order} LIMIT ? OFFSET ?"
+        f"ORDER BY {order_by} LIMIT ? OFFSET ?"
     )
     return sql, params
 

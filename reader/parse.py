@@ -161,9 +161,10 @@ def _entry(raw: _Item, feed: _Item, url: str, warnings: list[str]) -> ParsedEntr
     """Build one ParsedEntry from a feedparser entry; the key may repeat."""
     base = join_url(url, _entry_base(raw))
     link = _alternate_link(raw, base) or _guid_link(raw)
+    body_base = _body_base(raw, url)
     title = _detail_text(raw.get("title_detail"))
-    summary = _detail_html(raw.get("summary_detail"), url)
-    content = _content_html(raw, url) or summary
+    summary = _detail_html(raw.get("summary_detail"), url, body_base)
+    content = _content_html(raw, url, body_base) or summary
     author = clean_line(raw.get("author") or feed.get("author") or "") or None
     return ParsedEntry(
         key=_entry_key(raw, link, title, summary),
@@ -174,7 +175,7 @@ def _entry(raw: _Item, feed: _Item, url: str, warnings: list[str]) -> ParsedEntr
         updated=_date(raw, "updated", warnings),
         content=content,
         summary=summary,
-        enclosures=_enclosures(raw, base),
+        enclosures=_enclosures(raw, body_base),
     )
 
 
@@ -187,6 +188,21 @@ def _entry_base(raw: _Item) -> str:
     details = [raw.get("title_detail"), raw.get("summary_detail")]
     details += raw.get("content") or []
     return next((d["base"] for d in details if d and d.get("base")), "")
+
+
+def _body_base(raw: _Item, url: str) -> str:
+    """Return the base for relative URLs in the entry's body and enclosures.
+
+    The entry's xml:base wins. Without one, an entry link written as an
+    absolute URL is the base, because aggregated feeds carry posts whose
+    relative URLs belong to the post's own site. Else the feed's URL is.
+    """
+    own_base = _entry_base(raw)
+    if own_base:
+        return join_url(url, own_base)
+    # Without an xml:base feedparser leaves hrefs as written, so resolving
+    # against "" keeps only links that are absolute in the document.
+    return _alternate_link(raw, "") or _guid_link(raw) or url
 
 
 def _entry_key(raw: _Item, link: str | None, title: str, summary: str) -> str:
@@ -231,25 +247,30 @@ def _detail_text(detail: _Item | None) -> str:
     return clean_line(value)
 
 
-def _detail_html(detail: _Item | None, url: str) -> str:
-    """Return a content construct as HTML with absolute URIs, cleaned."""
+def _detail_html(detail: _Item | None, url: str, body_base: str) -> str:
+    """Return a content construct as HTML with absolute URIs, cleaned.
+
+    URIs resolve against the construct's xml:base, itself resolved against
+    the feed's ``url``, else against ``body_base``.
+    """
     if not detail or not (detail.get("value") or "").strip():
         return ""
     value = detail["value"]
     if detail.get("type") not in _HTML_TYPES:
         return clean_text(text_to_html(value))
-    base = join_url(url, detail.get("base") or "")
+    own_base = detail.get("base")
+    base = join_url(url, own_base) if own_base else body_base
     return clean_body_html(value, base)
 
 
-def _content_html(raw: _Item, url: str) -> str:
+def _content_html(raw: _Item, url: str, body_base: str) -> str:
     """Return the longest full-content value, preferring HTML over text."""
     values = raw.get("content") or []
     html_values = [c for c in values if c.get("type") in _HTML_TYPES]
     longest = max(
         html_values or values, key=lambda c: len(c.get("value") or ""), default=None
     )
-    return _detail_html(longest, url)
+    return _detail_html(longest, url, body_base)
 
 
 def _date(raw: _Item, field: str, warnings: list[str]) -> datetime | None:

@@ -11,7 +11,8 @@ from datetime import datetime
 from typing import Any
 
 SortKey = tuple[str, int]
-"""An entry's place in every list: (sort_date text, id), newest first."""
+"""An entry's place in a list: (sort_date text, id) in date order, (title,
+id) in title order (see ``reader.sort_order``)."""
 
 ROW_COLUMNS = """
     e.id, e.feed_id, e.title, e.sort_date, e.read, e.starred,
@@ -39,8 +40,9 @@ class EntryRow:
     sort_key: SortKey
 
 
-def row_from_tuple(row: tuple[Any, ...]) -> EntryRow:
-    """Build an EntryRow from the ``ROW_COLUMNS`` of one result row."""
+def row_from_tuple(row: tuple[Any, ...], *, title_key: bool = False) -> EntryRow:
+    """Build an EntryRow from the ``ROW_COLUMNS`` of one result row, keyed
+    for title order when ``title_key``, else for date order."""
     id_, feed_id, title, sort_date, read, starred, feed_title = row
     return EntryRow(
         id=id_,
@@ -50,5 +52,5 @@ def row_from_tuple(row: tuple[Any, ...]) -> EntryRow:
         read=bool(read),
         starred=bool(starred),
         feed_title=feed_title,
-        sort_key=(sort_date, id_),
+        sort_key=(title, id_) if title_key else (sort_date, id_),
     )

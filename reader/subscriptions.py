@@ -71,16 +71,42 @@ def parse_subscriptions(data: bytes) -> SubscriptionList:
 
 
 def read_subscription_file(path: Path) -> SubscriptionList:
-    """Read and parse a subscription file; raise ImportFileError if it
-    cannot be read."""
+    """Read and parse a subscription file, gzip-compressed or not; raise
+    ImportFileError if it cannot be read."""
     try:
         data = path.read_bytes()
     except OSError as error:
         raise ImportFileError(f"cannot read {path}: {error.strerror}") from None
     try:
-        return parse_subscriptions(data)
+        return parse_subscriptions(_gunzip(data))
     except ImportFileError as error:
         raise ImportFileError(f"{path}: {error}") from None
+
+
+def _gunzip(data: bytes) -> bytes:
+    """Return ``data`` decompressed if it is gzip data, else unchanged.
+
+    The decompressed size is capped as for a feed fetched over HTTP.
+    """
+    # Imported here: reader.fetch brings in HTTP, which every start would pay.
+    from reader.compression import (
+        GZIP_MAGIC,
+        DecompressedSizeError,
+        DecompressionError,
+        decompress_body,
+    )
+    from reader.fetch import MAX_BYTES
+
+    if not data.startswith(GZIP_MAGIC):
+        return data
+    try:
+        return decompress_body(data, None, MAX_BYTES)
+    except DecompressedSizeError:
+        limit = MAX_BYTES // (1024 * 1024)
+        message = f"decompressed, it is larger than the {limit} MiB limit"
+        raise ImportFileError(message) from None
+    except DecompressionError as error:
+        raise ImportFileError(str(error)) from None
 
 
 def feed_url(url: str) -> str:

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
 import tomllib
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 from pathlib import Path
 
 import pytest
 from textual.binding import Binding
 
+from reader.cli import main as cli_main
 from reader.config import (
     CONFIG_ENV,
     ConfigProblem,
@@ -22,8 +26,10 @@ from reader.config import (
 )
 from reader.config_keys import BINDINGS, character_key, normalize_keys
 from reader.config_template import default_config_text
+from reader.retention import DEFAULT_RETENTION
 from reader.tui.app import TidingsApp
 from reader.tui.article import ArticleView
+from reader.tui.dialogs import ChoiceScreen, ConfirmScreen, TextPrompt
 from reader.tui.entry_list import EntryList
 from reader.tui.feed_list import FeedList
 from reader.tui.help import HelpScreen
@@ -62,7 +68,8 @@ def test_defaults() -> None:
     assert settings.refresh_concurrency == 16
     assert settings.refresh_per_host == 4
     assert settings.refresh_interval_minutes == 0
-    assert settings.retention_days == 0
+    assert settings.retention_days == DEFAULT_RETENTION.days == 90
+    assert settings.entry_sort == "date"
     assert dict(settings.keys) == {}
 
 
@@ -90,7 +97,7 @@ def test_default_file_comments_every_setting() -> None:
     for number, line in enumerate(lines):
         if re.match(r"^[a-z_]+ = ", line):
             assert lines[number - 1].startswith("# "), line
-    assert sum(1 for line in lines if re.match(r"^[a-z_]+ = ", line)) == 7
+    assert sum(1 for line in lines if re.match(r"^[a-z_]+ = ", line)) == 8
 
 
 def test_config_path_under_config_home(db_path: Path) -> None:
@@ -109,21 +116,32 @@ def test_settings_read() -> None:
     config = parse(
         'theme = "nord"\n'
         'date_format = "%d %b %Y"\n'
+        'entry_sort = "title"\n'
         'browser = "firefox --new-tab {url}"\n'
         "[refresh]\nconcurrency = 4\nper_host = 1\ninterval_minutes = 30\n"
-        "[cache]\nretention_days = 90\n"
+        "[cache]\nretention_days = 30\n"
     )
 
     assert config.problems == ()
     assert config.settings == Settings(
         theme="nord",
         date_format="%d %b %Y",
+        entry_sort="title",
         browser="firefox --new-tab {url}",
         refresh_concurrency=4,
         refresh_per_host=1,
         refresh_interval_minutes=30,
-        retention_days=90,
+        retention_days=30,
     )
+
+
+def test_unknown_entry_sort_keeps_date() -> None:
+    problem = only_problem('entry_sort = "newest"\n')
+
+    assert problem.line == 1
+    assert problem.key == "entry_sort"
+    assert "unknown order 'newest'; use 'date' or 'title'" in problem.message
+    assert parse('entry_sort = "newest"\n').settings.entry_sort == "date"
 
 
 def test_reading_theme_always_accepted() -> None:
@@ -366,6 +384,8 @@ def _tui_bindings() -> dict[str, tuple[str, str]]:
         "entries": EntryList.BINDINGS,
         "article": ArticleView.BINDINGS,
         "help": HelpScreen.BINDINGS,
+        "confirm": ConfirmScreen.BINDINGS,
+        "dialog": TextPrompt.BINDINGS,
     }
     found = {}
     for scope, bindings in sections.items():
@@ -382,6 +402,7 @@ def test_binding_table_matches_tui() -> None:
     # A failure here means a binding was added or changed in reader/tui/;
     # mirror it in reader/config_keys.py so the config can remap it.
     assert table == _tui_bindings()
+    assert ChoiceScreen.BINDINGS == TextPrompt.BINDINGS
 
 
 def test_welcome_config_snippet_valid() -> None:
@@ -411,3 +432,72 @@ def test_config_modules_do_not_import_textual() -> None:
     ).stdout
 
     assert output.strip() == "[]"
+
+
+# Retention from the config, applied by refreshes
+
+
+def rss_items(*items: tuple[str, datetime]) -> bytes:
+    """Return an RSS document with one item per (guid, date)."""
+    body = "".join(
+        f"<item><guid>{guid}</guid><title>Item {guid}</title>"
+        f"<pubDate>{format_datetime(date, usegmt=True)}</pubDate></item>"
+        for guid, date in items
+    )
+    return (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Aging</title>'
+        f"{body}</channel></rss>"
+    ).encode()
+
+
+EVERY_ITEM = ["Item a", "Item b", "Item c", "Item d"]
+
+
+def listed_titles(capsys: pytest.CaptureFixture[str]) -> list[str]:
+    assert cli_main(["entries", "--json"]) == 0
+    return sorted(entry["title"] for entry in json.loads(capsys.readouterr().out))
+
+
+@pytest.mark.parametrize(
+    ("config", "options", "kept"),
+    [
+        ("[cache]\nretention_days = 30\n", [], ["Item c", "Item d"]),
+        ("[cache]\nretention_days = 0\n", [], EVERY_ITEM),
+        ("", [], ["Item b", "Item c", "Item d"]),
+        ("[cache]\nretention_days = 30\n", ["--keep-days", "0"], EVERY_ITEM),
+        ("[cache]\nretention_days = 0\n", ["--keep-days", "100"], EVERY_ITEM[1:]),
+        ("[cache]\nretention_days = -3\n", [], ["Item b", "Item c", "Item d"]),
+    ],
+)  # fmt: skip
+def test_refresh_prunes_by_config_retention(
+    db_path: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    config: str,
+    options: list[str],
+    kept: list[str],
+) -> None:
+    config_file = tmp_path / "config.toml"
+    config_file.write_text(config)
+    monkeypatch.setenv(CONFIG_ENV, str(config_file))
+    now = datetime.now(UTC)
+    feed = tmp_path / "aging.xml"
+    ages = {"a": 200, "b": 60, "c": 10}
+    feed.write_bytes(
+        rss_items(*((g, now - timedelta(days=d)) for g, d in ages.items()))
+    )
+    assert cli_main(["add", str(feed)]) == 0
+    capsys.readouterr()
+    assert cli_main(["entries", "--json"]) == 0
+    ids = [str(entry["id"]) for entry in json.loads(capsys.readouterr().out)]
+    assert cli_main(["mark", *ids, "--read"]) == 0
+    # The feed stops listing a, b and c, so only their age keeps them.
+    feed.write_bytes(rss_items(("d", now)))
+
+    assert cli_main([*options, "refresh"]) == 0
+
+    err = capsys.readouterr().err
+    assert listed_titles(capsys) == kept
+    if "-3" in config:
+        assert "cache.retention_days: must be 0 or more" in err

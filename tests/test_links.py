@@ -297,8 +297,8 @@ def _stored_links(store: Store, url: str, document: bytes) -> list[list[str]]:
 
 
 def test_relative_urls_resolve_against_base(db_path: Path) -> None:
-    """xml:base wins; without it, URLs resolve against the feed document's
-    URL, as for any document fetched from there (parse_feed does this)."""
+    """xml:base wins. Without it, URLs resolve against the entry's absolute
+    link, else against the feed document's URL (parse_feed does this)."""
     atom = Path(__file__).parent / "fixtures" / "feeds" / "atom_xml_base.xml"
     rss = (
         b'<?xml version="1.0"?><rss version="2.0"><channel><title>R</title>'
@@ -319,5 +319,5 @@ def test_relative_urls_resolve_against_base(db_path: Path) -> None:
         plain = _stored_links(store, "https://feeds.example/dir/rss.xml", rss)
         assert sorted(plain) == [
             ["https://feeds.example/about", "https://feeds.example/dir/pic.png"],
-            ["https://feeds.example/dir/notes"],
+            ["https://site.example/posts/7/notes"],
         ]

@@ -11,6 +11,7 @@ import pytest
 from reader.listing import EntryScope, row_query, scope_table, scope_where
 from reader.models import FetchResult, ParsedEntry, ParsedFeed
 from reader.schema import MIGRATIONS, SCHEMA_VERSION
+from reader.sort_order import key_condition
 from reader.store import Store
 
 START = datetime(2025, 1, 1, tzinfo=UTC)
@@ -246,3 +247,146 @@ def test_migration_from_first_schema(tmp_path: Path) -> None:
         assert found.total == 5
     check = sqlite3.connect(path)
     assert check.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+
+
+# Title order
+
+
+def titled_entries(titles: list[str], prefix: str) -> list[ParsedEntry]:
+    """Return one entry per title, dated an hour apart, newest last."""
+    return [
+        ParsedEntry(
+            key=f"{prefix}{number}",
+            title=title,
+            link=None,
+            author=None,
+            published=START + timedelta(hours=number),
+            updated=None,
+            content="<p>body</p>",
+            summary="",
+        )
+        for number, title in enumerate(titles)
+    ]
+
+
+# Equal titles, titles equal but for ASCII case, and titles whose order
+# differs between BINARY ("Zeta" < "alpha") and NOCASE ("alpha" < "Zeta").
+TITLES = ["Zeta", "alpha", "Alpha", "beta", "BETA", "beta", "_under", "Émile", "2nd"]
+
+
+@pytest.fixture
+def titled(store: Store) -> tuple[int, int]:
+    first = store.add_feed("https://feed.test/t1").id
+    second = store.add_feed("https://feed.test/t2").id
+    save(store, first, titled_entries(TITLES * 30, "x"))
+    save(store, second, titled_entries(TITLES[::-1] * 5, "y"))
+    return first, second
+
+
+def by_title(store: Store, scope: EntryScope) -> list[int]:
+    """Return the ids of ``scope`` sorted in Python as title order sorts
+    them: ASCII letters folded, then code points, then id."""
+    ids = store.list_rows(scope, limit=10_000)
+    fold = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+    return [
+        row.id for row in sorted(ids, key=lambda r: (r.title.translate(fold), r.id))
+    ]
+
+
+TITLE_SCOPES = [
+    EntryScope(order="title"),
+    EntryScope(feed_id=1, order="title"),
+    EntryScope(unread_only=True, order="title"),
+    EntryScope(feed_id=1, unread_only=True, order="title"),
+    EntryScope(starred_only=True, order="title"),
+    EntryScope(folder="News", order="title"),
+    EntryScope(search="body", order="title"),
+]
+
+
+@pytest.mark.parametrize("scope", TITLE_SCOPES, ids=str)
+def test_title_order_pages_by_key(
+    store: Store, titled: tuple[int, int], scope: EntryScope
+) -> None:
+    store.set_feed_folder(titled[1], "News")
+    rows = store.list_rows(EntryScope(), limit=400)
+    store.set_read([row.id for row in rows[::3]], True)
+    store.set_starred([row.id for row in rows[::4]], True)
+    expected = by_title(store, scope)
+    assert expected
+    assert all_rows(store, scope) == expected
+    assert [row.id for row in store.list_rows(scope, limit=10_000)] == expected
+    assert store.count_rows(scope) == len(expected)
+
+
+def test_title_order_walks_backward(store: Store, titled: tuple[int, int]) -> None:
+    scope = EntryScope(feed_id=titled[0], order="title")
+    expected = by_title(store, scope)
+    last = store.list_rows(scope, limit=1, offset=len(expected) - 1)[0]
+    assert last.id == expected[-1]
+    walked = [last.id]
+    rows = [last]
+    while rows:
+        rows = store.list_rows(scope, limit=7, after=rows[-1].sort_key, backward=True)
+        walked.extend(row.id for row in rows)
+    assert walked == expected[::-1]
+    tail = store.list_rows(scope, limit=5, offset=2, backward=True)
+    assert [row.id for row in tail] == expected[-3:-8:-1]
+
+
+def test_title_order_ignores_ascii_case(store: Store, titled: tuple[int, int]) -> None:
+    scope = EntryScope(feed_id=titled[0], order="title")
+    titles = [row.title for row in store.list_rows(scope, limit=120)]
+    assert titles[:30] == ["2nd"] * 30
+    assert titles[30:60] == ["_under"] * 30
+    assert titles[60:120] == ["alpha", "Alpha"] * 30
+    keys = [row.sort_key for row in store.list_rows(scope, limit=3)]
+    assert keys[0][0] == "2nd"
+    assert keys[0][1] < keys[1][1] < keys[2][1]
+    assert store.list_rows(scope, limit=1, offset=len(TITLES) * 30 - 1)[0].title == (
+        "Émile"
+    )
+
+
+def test_title_order_positions(store: Store, titled: tuple[int, int]) -> None:
+    scope = EntryScope(feed_id=titled[0], order="title")
+    rows = store.list_rows(scope, limit=1_000)
+    store.mark_all_read(titled[0])
+    store.set_read([rows[200].id, rows[20].id], False)
+    found = store.find_unread_row(scope, rows[30].sort_key)
+    assert found is not None
+    assert found.id == rows[200].id
+    assert store.count_rows_before(scope, found.sort_key) == 200
+    assert store.count_rows_between(scope, rows[30].sort_key, found.sort_key) == 169
+    assert store.count_rows_between(scope, found.sort_key, rows[30].sort_key) == 169
+    back = store.find_unread_row(scope, rows[30].sort_key, backward=True)
+    assert back is not None
+    assert back.id == rows[20].id
+    assert store.entry_sort_key(rows[5].id, "title") == rows[5].sort_key
+    assert store.entry_sort_key(rows[5].id, "date") != rows[5].sort_key
+    assert store.entry_sort_key(999_999, "title") is None
+
+
+@pytest.mark.parametrize("scope", TITLE_SCOPES, ids=str)
+def test_title_queries_use_title_indexes(store: Store, scope: EntryScope) -> None:
+    for after in (None, ("Some title", 5)):
+        for backward in (False, True):
+            sql, params = row_query(scope, after=after, backward=backward)
+            plan = _plan(store, sql, [*params, 100, 0])
+            entry_steps = [step for step in plan if " e " in f" {step} "]
+            assert entry_steps, plan
+            assert all("COVERING INDEX entries_" in step for step in entry_steps)
+            assert all("title_rows" in step for step in entry_steps), plan
+            assert not any("TEMP B-TREE" in step for step in plan), plan
+            if after is not None:
+                assert any("title>?" in s or "title<?" in s for s in plan), plan
+
+
+@pytest.mark.parametrize("scope", TITLE_SCOPES, ids=str)
+def test_title_counts_search_the_index(store: Store, scope: EntryScope) -> None:
+    where, params = scope_where(scope)
+    before, key_params = key_condition("title", ("Some title", 5), after=False)
+    sql = f"SELECT count(*) FROM {scope_table(scope)} WHERE {where} AND {before}"
+    plan = _plan(store, sql, [*params, *key_params])
+    assert any("title_rows" in step and "title<?" in step for step in plan), plan
+    assert not any("TEMP B-TREE" in step for step in plan), plan

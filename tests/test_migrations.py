@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from reader import schema
+from reader.listing import EntryScope, row_query
 from reader.models import StoreError
 from reader.schema import MIGRATIONS, SCHEMA_VERSION
 from reader.store import Store
@@ -198,3 +199,43 @@ def test_new_cache_opened_by_many_processes(tmp_path: Path) -> None:
     assert [process.exitcode for process in processes] == [0] * 8
     with Store(path) as store:
         assert len(store.list_feeds()) == 8
+
+
+TITLE_ORDER_STEP = next(
+    number for number, script in enumerate(MIGRATIONS) if "entries_title_rows" in script
+)
+"""Index of the migration that adds the title-order indexes."""
+
+
+@pytest.mark.parametrize("start", range(1, TITLE_ORDER_STEP + 1))
+def test_title_order_indexes_from_earlier_versions(tmp_path: Path, start: int) -> None:
+    path = tmp_path / "old.sqlite3"
+    build_at_version(path, start)
+
+    with Store(path) as store:
+        scope = EntryScope(order="title")
+        rows = store.list_rows(scope, limit=10)
+        sql, params = row_query(scope, after=rows[0].sort_key, backward=False)
+        plan = [
+            step[3]
+            for step in store._db.execute(  # the test reads SQLite's chosen plan
+                f"EXPLAIN QUERY PLAN {sql}", [*params, 10, 0]
+            )
+        ]
+
+    assert [row.title for row in rows] == ["First", "Second", "Third"]
+    assert any("COVERING INDEX entries_title_rows (title>?)" in s for s in plan)
+    assert not any("TEMP B-TREE" in step for step in plan)
+    connection = sqlite3.connect(path)
+    indexes = {
+        name
+        for (name,) in connection.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'index'"
+        )
+    }
+    connection.close()
+    assert {
+        "entries_title_rows",
+        "entries_feed_title_rows",
+        "entries_starred_title_rows",
+    } <= indexes

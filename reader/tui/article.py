@@ -31,6 +31,7 @@ from reader.tui.article_lines import (
     warm_up,
 )
 from reader.tui.formatting import entry_header
+from reader.tui.main_screen import FooterKeys
 
 # Layouts kept per (Markdown, width, mode, theme), so going back to an
 # article or toggling reader mode twice does not lay it out again. The
@@ -193,7 +194,7 @@ class ArticleBody(Widget):
             self.relayout()
 
 
-class ArticleView(VerticalScroll, can_focus=True):
+class ArticleView(FooterKeys, VerticalScroll, can_focus=True):
     """The open entry: title, feed, author, date and link, then the body.
 
     | Key | Binding id | Action |
@@ -207,8 +208,23 @@ class ArticleView(VerticalScroll, can_focus=True):
     | `G`, `end` | `article.bottom` | Scroll to the bottom |
     """
 
+    FOOTER_KEYS: ClassVar[tuple[str, ...]] = (
+        "article.scroll_down",
+        "article.read_on",
+        "article.page_up",
+        "article.follow_link",
+        "entry.copy_link",
+        "article.reader_mode",
+        "entry.open_link",
+        "entry.next_unread",
+        "app.help",
+        "app.quit",
+    )
+
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j,down", "scroll_down", "Down", show=False, id="article.scroll_down"),
+        Binding(
+            "j,down", "scroll_down", "Scroll", show=False, id="article.scroll_down"
+        ),
         Binding("k,up", "scroll_up", "Up", show=False, id="article.scroll_up"),
         Binding("space", "read_on", "Read on", id="article.read_on"),
         Binding("pagedown", "page_down", "Page", show=False, id="article.page_down"),

@@ -22,8 +22,9 @@ from rich.style import Style
 from textual.color import Color, ColorParseError
 from textual.strip import Strip
 
+from reader.convert_text import plain_text
 from reader.links import ArticleLink
-from reader.render import lines_to_text, render_lines
+from reader.render import render_lines
 
 PREVIEW_LINES_PER_ROW = 2
 """Source lines read for the first paint per screen row: most Markdown lines
@@ -165,7 +166,7 @@ def styled_strips(
 def plain_strips(markdown: str, width: int) -> list[Strip]:
     """Lay out ``markdown`` as plain text strips, as ``tidings show
     --format text`` prints it at ``width`` columns."""
-    text = lines_to_text(render_lines(markdown, width))
+    text = plain_text(markdown, width)
     return [Strip([Segment(line)]) for line in text.removesuffix("\n").split("\n")]
 
 

@@ -34,7 +34,10 @@ def action_commands(
         first: dict[str, Binding] = {}
         for _key, binding in bindings_map:
             binding_id = binding.id or binding.action
-            keys_by_id.setdefault(binding_id, []).append(key_display(binding))
+            keys = keys_by_id.setdefault(binding_id, [])
+            # A remapped binding of several default keys repeats its new key.
+            if key_display(binding) not in keys:
+                keys.append(key_display(binding))
             first.setdefault(binding_id, binding)
         for binding_id, binding in first.items():
             info = BINDING_INFO.get(binding_id)

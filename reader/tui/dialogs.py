@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -58,6 +58,7 @@ class TextPrompt(ModalScreen[str | None]):
 
 class ConfirmScreen(ModalScreen[bool]):
     """Ask a yes/no question; ``y`` or Enter confirms, ``n`` or Esc declines.
+    The hint below the question names the keys in force, remapped or not.
 
     | Key | Binding id | Action |
     | --- | --- | --- |
@@ -80,12 +81,31 @@ class ConfirmScreen(ModalScreen[bool]):
         with Vertical(classes="dialog"):
             yield Static(Content.styled(self.question, "bold"), classes="title")
             yield Static(Content(self.details), id="confirm-details")
-            hint = "y or Enter: yes · n or Esc: no"
-            yield Static(Content.styled(hint, "$text-muted"), classes="hint")
+            yield Static(classes="hint", id="confirm-keys")
+
+    def on_mount(self) -> None:
+        """Name the keys that answer, after the config's remapping."""
+        yes = bound_keys(self, "confirm.yes")
+        no = bound_keys(self, "confirm.no")
+        hint = f"{yes}: yes · {no}: no"
+        self.query_one("#confirm-keys", Static).update(
+            Content.styled(hint, "$text-muted")
+        )
 
     def action_answer(self, answer: bool) -> None:
         """Dismiss with ``answer``."""
         self.dismiss(answer)
+
+
+def bound_keys(screen: Screen[object], binding_id: str) -> str:
+    """Return the keys bound to ``binding_id`` on ``screen`` as shown to the
+    user ("y or Enter"), after the app's keymap."""
+    keys = [
+        screen.app.get_key_display(active.binding)
+        for active in screen.active_bindings.values()
+        if active.binding.id == binding_id
+    ]
+    return " or ".join(keys) or "(no key)"
 
 
 class ChoiceScreen(ModalScreen[int | None]):
@@ -115,8 +135,14 @@ class ChoiceScreen(ModalScreen[int | None]):
                 id="dialog-choices",
                 markup=False,
             )
-            hint = "Enter: choose · Esc: cancel"
-            yield Static(Content.styled(hint, "$text-muted"), classes="hint")
+            yield Static(classes="hint", id="choice-keys")
+
+    def on_mount(self) -> None:
+        """Name the keys that choose and cancel, after the config's remapping."""
+        hint = f"Enter: choose · {bound_keys(self, 'dialog.cancel')}: cancel"
+        self.query_one("#choice-keys", Static).update(
+            Content.styled(hint, "$text-muted")
+        )
 
     @on(OptionList.OptionSelected)
     def _selected(self, event: OptionList.OptionSelected) -> None:

@@ -14,8 +14,10 @@ from textual.strip import Strip
 from reader.listing import EntryScope
 from reader.models import Entry
 from reader.rows import EntryRow
+from reader.sort_order import SortOrder
 from reader.store import Store
 from reader.tui.formatting import display_line, local_date
+from reader.tui.main_screen import FooterKeys
 from reader.tui.paging import EntryPages, RankedRows, RowSource
 from reader.tui.virtual_list import VirtualList
 
@@ -23,7 +25,7 @@ FEED_COLUMN = 18
 """Cells given to the feed title in lists that span feeds."""
 
 
-class EntryList(VirtualList):
+class EntryList(FooterKeys, VirtualList):
     """A virtual list of entries: only the rows on screen are rendered, and
     only the pages that hold them are read from the store.
 
@@ -48,6 +50,19 @@ class EntryList(VirtualList):
         "entry-list--date",
         "entry-list--feed",
     }
+
+    FOOTER_KEYS: ClassVar[tuple[str, ...]] = (
+        "entry.open",
+        "entry.toggle_read",
+        "entry.toggle_starred",
+        "entry.sort",
+        "entry.next_unread",
+        "entry.unread_only",
+        "entry.filter",
+        "entry.open_link",
+        "app.help",
+        "app.quit",
+    )
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j,down", "cursor_down", "Down", show=False, id="entry.cursor_down"),
@@ -102,6 +117,22 @@ class EntryList(VirtualList):
         self._scope = scope
         self.filter_text = ""
         self._show(EntryPages(store, scope))
+
+    def reorder(self, order: SortOrder) -> None:
+        """List the same entries in ``order``, keeping the filter and the
+        entry under the cursor. Search results keep their order of relevance."""
+        if self.store is None or self._scope is None:
+            return
+        current = self.current_row
+        self._scope = replace(self._scope, order=order)
+        scope = self._scope
+        if self.filter_text.strip():
+            scope = replace(scope, search=self.filter_text)
+        pages = EntryPages(self.store, scope)
+        self._show(pages)
+        index = None if current is None else pages.locate_entry(current.id)
+        if index is not None:
+            self.cursor = index
 
     def show_feed(self, store: Store, feed_id: int | None) -> None:
         """List the entries of ``feed_id`` (every feed when None)."""

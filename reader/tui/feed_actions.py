@@ -1,31 +1,22 @@
-"""Feed keys of ``TidingsApp``: add, rename, move, remove, mark all read.
-
-Adding runs discovery in a worker, so the reader keeps handling keys while
-the page is fetched; a page that lists several feeds asks which one to add.
-"""
+"""Feed keys of ``TidingsApp``: rename, move, remove, mark all read, and
+adding through ``FeedAdding``."""
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from textual import work
 from textual.binding import Binding, BindingType
 
-from reader.models import Feed, FetchError, ParseError, TidingsError
+from reader.models import Feed
 from reader.store_folders import MarkedRead, normalize_folder
-from reader.textsafe import clean_line
-from reader.tui.dialogs import ChoiceScreen, ConfirmScreen, TextPrompt
+from reader.tui.dialogs import ConfirmScreen, TextPrompt
+from reader.tui.feed_adding import FAILED, FeedAdding
 from reader.tui.formatting import display_line, feed_title
 
 if TYPE_CHECKING:
-    from reader.discover import FeedCandidate
     from reader.store import Store
     from reader.tui.feed_list import FeedList
     from reader.tui.status import StatusLine
-
-log = logging.getLogger(__name__)
 
 FEED_BINDINGS: list[BindingType] = [
     Binding("a", "add_feed", "Add feed", show=False, id="feed.add"),
@@ -37,13 +28,8 @@ FEED_BINDINGS: list[BindingType] = [
 ]
 """Bindings of the app that act on the highlighted feed, in its BINDINGS."""
 
-FAILED = object()
-"""Returned by ``FeedActions._write`` when the store raised."""
 
-ADD_HINT = "A feed URL, a web page that links to feeds, or a local feed file."
-
-
-class FeedActions:
+class FeedActions(FeedAdding):
     """The feed management keys of ``TidingsApp``.
 
     A mixin: the app supplies the store, the panes, ``reload_feeds``,
@@ -59,91 +45,6 @@ class FeedActions:
     | `A` | `feed.mark_all_read` | Mark every entry of the feed read |
     | `u` | `feed.undo_mark_all` | Undo the last mark-all-read |
     """
-
-    # Add
-
-    def action_add_feed(self) -> None:
-        """Ask for a URL and subscribe to the feed it leads to."""
-        self.push_screen(TextPrompt("Add a feed", ADD_HINT), callback=self.add_feed)
-
-    def add_feed(self, text: str | None) -> None:
-        """Subscribe to what the user typed: a local file or feed URL directly,
-        a web page through the feeds it lists."""
-        if text is None or not text.strip():
-            return
-        # Imported here: HTTP and feed parsing cost a sixth of the start-up.
-        from reader.fetch import is_local, normalize_feed_url
-
-        try:
-            url = normalize_feed_url(text)
-        except TidingsError as error:
-            self.status.show_error(str(error))
-            return
-        if self._already_subscribed(url):
-            return
-        if is_local(url):
-            self._subscribe(url)
-            return
-        self.status.show(f"Looking for feeds at {clean_line(url)}")
-        self._discover(url)
-
-    @work(group="add-feed", exclusive=True)
-    async def _discover(self, url: str) -> None:
-        from reader.discover import discover_url
-
-        try:
-            candidates = await discover_url(url)
-        except FetchError as error:
-            # Subscribed anyway, as the command line does, so a feed can be
-            # added while its server is down; the row shows the error.
-            log.warning("add: fetch failed url=%s error=%s", url, error)
-            message = str(error)
-            feed = self._write(lambda: self.store.add_feed(url))
-            if feed is FAILED:
-                return
-            self._write(lambda: self.store.record_error(feed.id, message))
-            self.reload_feeds(feed.id)
-            self.status.show_error(f"Added, but the fetch failed: {message}")
-            return
-        except ParseError as error:
-            log.warning("add: no feed found url=%s error=%s", url, error)
-            self.status.show_error(f"No feed found: {error}")
-            return
-        if len(candidates) == 1:
-            self._subscribe(candidates[0].url)
-            return
-        self._ask_candidate(url, candidates)
-
-    def _ask_candidate(self, url: str, candidates: list[FeedCandidate]) -> None:
-        labels = [
-            f"{candidate.label()}  <{clean_line(candidate.url)}>"
-            for candidate in candidates
-        ]
-        title = f"{clean_line(url)} lists {len(candidates)} feeds; add which?"
-
-        def chosen(index: int | None) -> None:
-            if index is not None:
-                self._subscribe(candidates[index].url)
-
-        self.push_screen(ChoiceScreen(title, labels), callback=chosen)
-
-    def _already_subscribed(self, url: str) -> bool:
-        existing = self.store.find_feed(url)
-        if existing is None:
-            return False
-        self.reload_feeds(existing.id)
-        self.status.show(f"Already subscribed: {feed_title(existing)}")
-        return True
-
-    def _subscribe(self, url: str) -> None:
-        if self._already_subscribed(url):
-            return
-        feed = self._write(lambda: self.store.add_feed(url))
-        if feed is FAILED:
-            return
-        self.reload_feeds(feed.id)
-        self.status.show(f"Added {clean_line(url)}")
-        self.start_refresh([feed.id])
 
     # Rename, move, remove
 
@@ -289,16 +190,6 @@ class FeedActions:
             self.update_feed_row(feed_id, show_status=False)
         if marked:
             self.reload_entries()
-
-    def _write(self, write: Callable[[], Any]) -> Any:
-        """Run a store write and return its result; on failure (the feed
-        was removed meanwhile, the disk is full) show why and return FAILED."""
-        try:
-            return write()
-        except TidingsError as error:
-            log.warning("feed change failed error=%s", error)
-            self.status.show_error(str(error))
-            return FAILED
 
     def _target_feed(self) -> Feed | None:
         feed = self.feed_list.current_feed

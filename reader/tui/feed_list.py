@@ -7,8 +7,7 @@ error, with when the next try is due or since when the feed is gone.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import replace
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import ClassVar
 
@@ -18,16 +17,18 @@ from textual.content import Content
 from textual.message import Message
 from textual.strip import Strip
 
-from reader.models import Feed, FeedRefreshed
+from reader.models import Feed
 from reader.store import Store, utc_now
 from reader.tui.feed_folding import FolderKeys
-from reader.tui.feed_rows import FeedRow, feed_row, tree_rows, virtual_rows
+from reader.tui.feed_lines import FeedLines
+from reader.tui.feed_refreshing import RefreshedRows
+from reader.tui.feed_rows import FeedRow, feed_row, virtual_rows
 from reader.tui.feed_schedule import error_line, host_pause_until
-from reader.tui.refresh_progress import Outcome, outcome
+from reader.tui.main_screen import FooterKeys
 from reader.tui.virtual_list import VirtualList
 
 
-class FeedList(FolderKeys, VirtualList):
+class FeedList(FooterKeys, FolderKeys, FeedLines, RefreshedRows, VirtualList):
     """Virtual feeds (All, Unread, Starred and saved searches), then the
     folders, each with its summed unread count and its feeds below it, then
     the feeds in no folder. Feeds are in title order. A filter lists the
@@ -58,6 +59,19 @@ class FeedList(FolderKeys, VirtualList):
         "feed-list--separator",
     }
 
+    FOOTER_KEYS: ClassVar[tuple[str, ...]] = (
+        "feed.select",
+        "feed.refresh",
+        "feed.add",
+        "feed.toggle_folder",
+        "feed.rename",
+        "feed.move",
+        "feed.remove",
+        "feed.mark_all_read",
+        "app.help",
+        "app.quit",
+    )
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j,down", "cursor_down", "Down", show=False, id="feed.cursor_down"),
         Binding("k,up", "cursor_up", "Up", show=False, id="feed.cursor_up"),
@@ -65,7 +79,7 @@ class FeedList(FolderKeys, VirtualList):
         Binding("G,end", "last", "Last", show=False, id="feed.last"),
         Binding("pagedown", "page_down", "Page down", show=False, id="feed.page_down"),
         Binding("pageup", "page_up", "Page up", show=False, id="feed.page_up"),
-        Binding("enter", "select", "Entries", show=False, id="feed.select"),
+        Binding("enter", "select", "Open", show=False, id="feed.select"),
         Binding("slash", "filter", "Filter", show=False, id="feed.filter"),
         Binding("space", "toggle_folder", "Fold", id="feed.toggle_folder"),
         Binding("h,left", "collapse", "Fold", show=False, id="feed.collapse"),
@@ -175,79 +189,6 @@ class FeedList(FolderKeys, VirtualList):
                 self.rows[number] = row
                 self.refresh_item(number)
 
-    def show_refreshed(self, results: Sequence[FeedRefreshed]) -> None:
-        """Redraw the rows of feeds that a running refresh finished, where
-        what they show changed.
-
-        Feeds on screen and feeds that failed are read again from the store.
-        The others get their counts and error from ``results`` alone, which
-        costs no query; the app reads every feed again when the run ends.
-        """
-        positions = {feed.id: number for number, feed in enumerate(self.feeds)}
-        on_screen = self._feed_ids_on_screen()
-        rebuild = False
-        changed: list[int] = []
-        for result in results:
-            position = positions.get(result.feed_id)
-            if position is None:
-                continue
-            old = self.feeds[position]
-            read_again = result.feed_id in on_screen or result.error is not None
-            new = self.store.get_feed(old.id) if read_again else _after(old, result)
-            self.feeds[position] = new
-            if _shown_fields(old) == _shown_fields(new):
-                continue
-            changed.append(new.id)
-            heights_changed = (old.last_error is None) != (new.last_error is None)
-            # A folder row sums its feeds' counts, so it is rebuilt too.
-            in_folder = bool(self.folders.get(new.id)) and old.unread != new.unread
-            rebuild = rebuild or heights_changed or in_folder
-        if any(result.error is not None for result in results):
-            self.host_pauses = self.store.host_pauses(utc_now())
-        if rebuild:
-            self._build()
-            self.refresh()
-        elif changed:
-            self._redraw_rows(changed)
-
-    def _redraw_rows(self, feed_ids: list[int]) -> None:
-        feeds = {feed.id: feed for feed in self.feeds}
-        indexes = {row.key: number for number, row in enumerate(self.rows)}
-        for feed_id in feed_ids:
-            index = indexes.get(f"feed:{feed_id}")
-            if index is not None:
-                self.rows[index] = feed_row(feeds[feed_id], self.rows[index].depth)
-                self.refresh_item(index)
-        for number, row in enumerate(virtual_rows(self.store)):
-            if number < len(self.rows) and self.rows[number] != row:
-                self.rows[number] = row
-                self.refresh_item(number)
-
-    def _feed_ids_on_screen(self) -> set[int]:
-        top = self.scroll_offset.y
-        on_screen = set()
-        for line in range(top, top + self.scrollable_content_region.height):
-            found = self.item_at_line(line)
-            feed = None if found is None else self.rows[found[0]].feed
-            if feed is not None:
-                on_screen.add(feed.id)
-        return on_screen
-
-    def move_to_unread_feed(self, step: int) -> Feed | None:
-        """Move to the next (``step`` 1) or previous (-1) feed with unread
-        entries, from a feed or folder row only; return it, or None.
-        Feeds inside folded folders are skipped."""
-        row = self.current_row
-        if row is None or row.is_virtual:
-            return None
-        stop = len(self.rows) if step > 0 else -1
-        for index in range(self.cursor + step, stop, step):
-            row = self.rows[index]
-            if row.feed is not None and row.feed.unread:
-                self.cursor = index
-                return row.feed
-        return None
-
     def row_text(self, index: int) -> str:
         """Return the plain text of row ``index``, one line per line."""
         height = self.item_span(index)[1]
@@ -255,45 +196,6 @@ class FeedList(FolderKeys, VirtualList):
         return "\n".join(
             self.render_item_line(index, line, width).text for line in range(height)
         )
-
-    # Line mapping
-
-    def item_count(self) -> int:
-        """Return the number of rows."""
-        return len(self.rows)
-
-    def line_count(self) -> int:
-        """Return the number of lines, separator and errors included."""
-        return len(self._lines)
-
-    def item_at_line(self, y: int) -> tuple[int, int] | None:
-        """Return (row, line within it) at line ``y``, or None."""
-        return self._lines[y] if 0 <= y < len(self._lines) else None
-
-    def item_span(self, index: int) -> tuple[int, int]:
-        """Return (first line, height) of row ``index``."""
-        if not 0 <= index < len(self._first_lines):
-            return index, 1
-        return self._first_lines[index], self.rows[index].height
-
-    def _build(self) -> None:
-        needle = self.filter_text.strip().casefold()
-        rows = virtual_rows(self.store)
-        if needle:
-            rows += [feed_row(feed) for feed in self.feeds]
-            rows = [row for row in rows if needle in row.title.casefold()]
-        else:
-            rows += tree_rows(self.feeds, self.folders, self.collapsed)
-        self.rows = rows
-        self._lines = []
-        self._first_lines = []
-        for index, row in enumerate(rows):
-            previous = rows[index - 1] if index else None
-            if previous is not None and previous.is_virtual and not row.is_virtual:
-                self._lines.append(None)
-            self._first_lines.append(len(self._lines))
-            self._lines.extend((index, line) for line in range(row.height))
-        self.resize_virtual()
 
     def show_folder(self, folder: str) -> None:
         """Move the cursor to the row of ``folder``, if it is shown."""
@@ -385,27 +287,3 @@ class FeedList(FolderKeys, VirtualList):
     def _error_line(self, feed: Feed) -> str | None:
         paused_until = host_pause_until(feed, self.host_pauses)
         return error_line(feed, datetime.now(UTC), paused_until)
-
-
-def _shown_fields(feed: Feed) -> tuple[object, ...]:
-    """Return the fields of a feed that its row shows."""
-    return (
-        feed.title,
-        feed.unread,
-        feed.last_error,
-        feed.gone_since,
-        feed.next_refresh if feed.last_error else None,
-    )
-
-
-def _after(feed: Feed, result: FeedRefreshed) -> Feed:
-    """Return ``feed`` as ``result`` likely left it: new entries are unread,
-    and a fetch that worked clears the error. Exact values come from the
-    store once the run ends."""
-    unread = feed.unread + result.new
-    total = feed.total + result.new
-    if outcome(result) in (Outcome.UPDATED, Outcome.UNCHANGED):
-        return replace(
-            feed, unread=unread, total=total, last_error=None, gone_since=None
-        )
-    return replace(feed, unread=unread, total=total)

@@ -99,7 +99,11 @@ def _rows(
         row = grouped.setdefault(
             binding.id or binding.action, ([], binding.description, binding.id or "")
         )
-        row[0].append(key_display(binding))
+        # A remapped binding of several default keys ("y,enter") gives one
+        # binding per default key, each with the new keys.
+        shown = key_display(binding)
+        if shown not in row[0]:
+            row[0].append(shown)
     return [
         (", ".join(keys), description, binding_id)
         for keys, description, binding_id in grouped.values()

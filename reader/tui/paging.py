@@ -91,6 +91,16 @@ class EntryPages:
         found = self.get(index)
         return index if found is not None and found.id == row.id else None
 
+    def locate_entry(self, entry_id: int) -> int | None:
+        """Return the index of the entry with ``entry_id``, or None when this
+        list does not contain it. Costs two queries, whatever the order."""
+        key = self.store.entry_sort_key(entry_id, self.scope.order)
+        if key is None:
+            return None
+        index = self.store.count_rows_before(self.scope, key)
+        found = self.get(index)
+        return index if found is not None and found.id == entry_id else None
+
     def next_unread(self, start: int, step: int) -> int | None:
         """Return the first unread index from ``start`` on, walking by
         ``step`` (1 or -1), or None.

@@ -1,0 +1,101 @@
+"""``tidings add`` over HTTP: one request per document, whatever it finds."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from reader.cli import main
+from reader.store import Store
+from tests.routes import Route, RouteServer
+
+RSS_HEADERS = {
+    "Content-Type": "application/rss+xml",
+    "ETag": '"v1"',
+    "Cache-Control": "max-age=600",
+}
+HTML_HEADERS = {"Content-Type": "text/html; charset=utf-8"}
+
+
+def rss(title: str) -> bytes:
+    """Return an RSS 2.0 document with two items."""
+    return (
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>{title}</title>'
+        "<link>https://harbor.example.org/</link><ttl>90</ttl>"
+        "<item><guid>h-1</guid><title>Low tide</title></item>"
+        "<item><guid>h-2</guid><title>High tide</title></item>"
+        "</channel></rss>"
+    ).encode()
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
+    status = main(list(args))
+    return status, capsys.readouterr().out
+
+
+def test_add_feed_fetches_once(
+    db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    server = RouteServer()
+    server.routes["/harbor.xml"] = Route(rss("Harbor Log"), RSS_HEADERS)
+    with server.running():
+        status, out = run(capsys, "add", server.url("/harbor.xml"))
+    assert status == 0
+    assert out == "Added feed 1: Harbor Log (2 entries)\n"
+    assert server.paths() == ["/harbor.xml"]
+
+
+def test_add_feed_stores_fetch_state(
+    db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    server = RouteServer()
+    server.routes["/harbor.xml"] = Route(rss("Harbor Log"), RSS_HEADERS)
+    with server.running():
+        assert run(capsys, "add", server.url("/harbor.xml"))[0] == 0
+        # The stored ETag makes the next refresh conditional.
+        assert run(capsys, "refresh", "--force", "1")[0] == 0
+    assert server.requests[1][1].get("If-None-Match") == '"v1"'
+    with Store(db_path) as store:
+        (feed,) = store.list_feeds()
+        titles = [entry.title for entry in store.list_entries(feed.id)]
+    assert feed.last_refreshed is not None
+    assert feed.last_error is None
+    assert sorted(titles) == ["High tide", "Low tide"]
+    status, out = run(capsys, "feeds", "--json")
+    assert status == 0
+    (listed,) = json.loads(out)
+    assert listed["update_interval"] == 90 * 60
+    assert listed["next_refresh"] is not None
+
+
+def test_add_page_fetches_probed_feed_once(
+    db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    server = RouteServer()
+    server.routes["/blog/"] = Route(
+        b"<!DOCTYPE html><html><p>Hi</p></html>", HTML_HEADERS
+    )
+    server.routes["/blog/feed.xml"] = Route(rss("Harbor Log"), RSS_HEADERS)
+    with server.running():
+        status, out = run(capsys, "add", server.url("/blog/"))
+    assert status == 0
+    assert out == "Added feed 1: Harbor Log (2 entries)\n"
+    assert server.paths().count("/blog/feed.xml") == 1
+    assert server.paths().count("/blog/") == 1
+
+
+def test_add_page_link_fetches_feed_once(
+    db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    server = RouteServer()
+    head = '<link rel="alternate" type="application/rss+xml" href="/harbor.xml">'
+    page = f"<!DOCTYPE html><html><head>{head}</head><body></body></html>"
+    server.routes["/"] = Route(page.encode(), HTML_HEADERS)
+    server.routes["/harbor.xml"] = Route(rss("Harbor Log"), RSS_HEADERS)
+    with server.running():
+        status, out = run(capsys, "add", server.url("/"))
+    assert status == 0
+    assert out == "Added feed 1: Harbor Log (2 entries)\n"
+    assert server.paths() == ["/", "/harbor.xml"]
