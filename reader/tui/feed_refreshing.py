@@ -1,9 +1,9 @@
 """Feed rows redrawn while a refresh runs, a few times a second.
 
-A refresh reports its feeds as they finish. Reading each of them back from
-the store costs a query on the event loop, so only feeds on screen, and
-feeds that failed, are read back; the others are updated from their result
-until the app reads every feed at the end of the run.
+A refresh reports its feeds as they finish. Reading a feed back from the
+store costs a query on the event loop, so only feeds on screen and feeds
+that failed are read back. The others are updated from their result until
+the app reads every feed at the end of the run.
 """
 
 from __future__ import annotations
