@@ -13,7 +13,8 @@ import asyncio
 import gc
 import importlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -44,6 +45,24 @@ if TYPE_CHECKING:
     from reader.tui.status import StatusLine
 
 log = logging.getLogger(__name__)
+
+
+@contextmanager
+def rare_full_collections() -> Iterator[None]:
+    """Make full garbage collections ``FULL_COLLECTION_FACTOR`` times rarer
+    inside the block.
+
+    A full collection scans every object made since the app started. In a
+    500-feed refresh under Pilot, 15 of them ran with the default
+    thresholds, at 20-35 ms of CPU each, and each one delays a key. Young
+    collections still free the refresh's short-lived cycles.
+    """
+    thresholds = gc.get_threshold()
+    gc.set_threshold(*thresholds[:2], thresholds[2] * FULL_COLLECTION_FACTOR)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
 
 
 class RefreshFinished(Message):
@@ -156,32 +175,32 @@ class RefreshActions:
         # Imported here, in a thread: HTTP and feed parsing cost a tenth of
         # the start-up, and keys go on working while the import runs.
         update = await asyncio.to_thread(importlib.import_module, "reader.update")
-        refresh_feeds = update.refresh_feeds
+        # Loaded with reader.update. The client is made in a thread because
+        # it loads the CA certificates: 50-100 ms of CPU on this machine,
+        # which would stall keys at the start of every refresh.
+        from reader import fetch
 
-        ids = None if feed_ids is None else list(feed_ids)
-        thresholds = gc.get_threshold()
-        # A full collection scans every object made since the app started.
-        # In a 500-feed refresh under Pilot, 15 of them ran with the default
-        # thresholds, at 20-35 ms of CPU each, and each one delays a key.
-        # Young collections still free the refresh's short-lived cycles.
-        gc.set_threshold(*thresholds[:2], thresholds[2] * FULL_COLLECTION_FACTOR)
+        concurrency = self.settings.refresh_concurrency
+        client = await asyncio.to_thread(fetch.make_client, concurrency)
         try:
-            summary = await refresh_feeds(
-                self.store,
-                ids,
-                force=force,
-                # Runs on the event loop, between the worker's awaits.
-                on_progress=tally.add,
-                concurrency=self.settings.refresh_concurrency,
-                per_host=self.settings.refresh_per_host,
-            )
+            async with client:
+                with rare_full_collections():
+                    summary = await update.refresh_feeds(
+                        self.store,
+                        None if feed_ids is None else list(feed_ids),
+                        force=force,
+                        # Runs on the event loop, between the worker's awaits.
+                        on_progress=tally.add,
+                        client=client,
+                        concurrency=concurrency,
+                        per_host=self.settings.refresh_per_host,
+                    )
         except TidingsError as error:
             log.warning("refresh failed error=%s", error)
             self.post_message(RefreshFailed(str(error)))
         else:
             self.post_message(RefreshFinished(summary))
         finally:
-            gc.set_threshold(*thresholds)
             self.refreshing = False
             # The handlers of both messages show the last results; when the
             # worker is cancelled, as the app quits, nothing is shown.
