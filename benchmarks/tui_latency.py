@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -45,6 +46,8 @@ REPOSITORY = Path(__file__).resolve().parents[1]
 WIDTH, HEIGHT = 120, 36
 FEED_PANE = range(1, 33)  # columns inside the feed list's border
 KEY_INTERVAL = 0.15
+POLL_PAUSE = 0.002
+"""Seconds between two captures of the screen while a key is awaited."""
 _SGR = re.compile(r"\x1b\[([0-9;]*)m")
 
 
@@ -217,6 +220,9 @@ def press_and_wait(
             return elapsed, ran_after - ran, waited_after - waited
         if until is not None and until in plain(screen):
             return None
+        # Each poll starts a tmux client process, so a short pause keeps the
+        # polling from taking CPU time that the TUI waits for.
+        time.sleep(POLL_PAUSE)
     screen = pane.screen()
     raise RuntimeError(
         f"row {expected} not highlighted {timeout} s after {key!r}; row "
@@ -265,6 +271,13 @@ def describe(samples: list[Sample]) -> str:
     )
 
 
+def polling_cpu() -> float:
+    """Return the CPU seconds of this script's finished child processes,
+    the tmux clients that send keys and capture the screen."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def load_average() -> str:
     """Return the 1, 5 and 15 minute load averages."""
     return ", ".join(f"{load:.2f}" for load in os.getloadavg())
@@ -307,6 +320,7 @@ def main() -> None:
             print(f"{os.cpu_count()} CPUs, {args.feeds} feeds, server: {server.kind}")
             print(f"load average at the start: {load_average()}")
             print("idle:", describe(sample(pane, clock, 20, None)))
+            polling_before = polling_cpu()
             _, cpu_before = process_stat(pid)
             thread_before, _ = clock.read()
             children = ChildCPU(pid)
@@ -323,6 +337,7 @@ def main() -> None:
             _, cpu_after = process_stat(pid)
             thread_after, _ = clock.read()
             children_cpu = children.stop() - before_children
+            polling = polling_cpu() - polling_before
             print("refreshing:", describe(busy))
             print(f"refresh of {args.feeds} feeds took {elapsed:.1f} s in the TUI")
             print(
@@ -330,6 +345,7 @@ def main() -> None:
                 f"its main thread {thread_after - thread_before:.1f} s, "
                 f"its child processes (parsers) {children_cpu:.1f} s"
             )
+            print(f"    and this script's tmux clients {polling:.1f} s")
             print(f"load average at the end: {load_average()}")
         finally:
             pane.kill()
