@@ -19,7 +19,9 @@ With ``--repeat N`` each reader runs N rounds and the fastest round counts,
 which filters out most of the noise of other work on the machine. For each
 run it prints wall time, CPU time of every process, the peak RSS of the
 largest process and the peak PSS summed over all processes (see
-measure.py), with tidings' wall time as a ratio of newsboat's.
+measure.py), with tidings' wall time as a ratio of newsboat's. Below each
+tidings row it prints the CPU milliseconds per feed of each kind of process
+(see refresh_profile.py).
 
 newsboat 2.21 runs with ``reload-threads 16`` and its own urls, cache and
 config files, HOME set to a temporary folder. tidings runs as ``tidings
@@ -45,6 +47,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import feedgen
 import feedserver
 from measure import Run, run_measured
+from refresh_profile import cpu_by_role
 
 from reader.store import Store
 
@@ -90,6 +93,7 @@ class Bench:
             mine = best[phase, "tidings"]
             theirs = best.get((phase, "newsboat"))
             print_row(name, "tidings", mine, theirs.wall if theirs else None)
+            print_split(mine, count)
             if theirs is not None:
                 print_row(name, "newsboat", theirs, None)
 
@@ -144,6 +148,16 @@ def print_row(name: str, reader: str, run: Run, newsboat_wall: float | None) -> 
     if newsboat_wall is not None:
         text += f"  {run.wall / newsboat_wall:6.2f}x"
     print(text, flush=True)
+
+
+def print_split(run: Run, feeds: int) -> None:
+    """Print the CPU milliseconds per feed of each kind of tidings process."""
+    split = ", ".join(
+        f"{role} {seconds / feeds * 1000:.1f}"
+        for role, seconds in cpu_by_role(run).items()
+        if seconds
+    )
+    print(f"{'':12} {'':9} CPU ms a feed: {split}", flush=True)
 
 
 @contextmanager

@@ -22,8 +22,19 @@ SEARCHES = {
     'phrase ("the kernel")': '"the kernel"',
     "one entry (marker0x77)": "marker0x77",
     "title field (title:parser)": "title:parser",
+    "word in 50% less one (bexbexmunru)": "bexbexmunru",
+    "the same and a common word (the bexbexmunru)": "the bexbexmunru",
+    "word in 20% (damiquomun)": "damiquomun",
+    "negation (python -rust)": "python -rust",
+    'phrase of the two commonest words ("of the")': '"of the"',
 }
-"""Queries timed by ``search_figures``, named for the report."""
+"""Queries timed by ``search_figures``, named for the report. The generated
+words come from ``scale_data`` and match the shares named at 100,000
+entries."""
+
+SEARCH_LIMITS = (50, 500)
+"""Best matches requested: ``tidings search`` lists 50, the search screen
+500."""
 
 
 def median_ms(action: Callable[[], Any], runs: int = 15) -> float:
@@ -33,6 +44,16 @@ def median_ms(action: Callable[[], Any], runs: int = 15) -> float:
         started = time.perf_counter()
         action()
         times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+def median_cpu_ms(action: Callable[[], Any], runs: int = 15) -> float:
+    """Run ``action`` ``runs`` times and return the median CPU time in ms."""
+    times = []
+    for _ in range(runs):
+        started = time.process_time()
+        action()
+        times.append((time.process_time() - started) * 1000)
     return statistics.median(times)
 
 
@@ -89,10 +110,16 @@ def search_figures(store: Store, busy: int) -> dict[str, Any]:
     store.update_search_index()
     figures: dict[str, Any] = {}
     for name, query in SEARCHES.items():
-        total = store.search(query).total
-        figures[f"{name}: {total} matches, ms"] = median_ms(
-            lambda query=query: store.search(query), runs=7
-        )
+        found = store.search(query)
+        order = "BM25" if found.scored else "title, then date"
+        figures[f"{name}: matches"] = f"{found.total} by {order}"
+        for limit in SEARCH_LIMITS:
+
+            def run(query: str = query, limit: int = limit) -> None:
+                store.search(query, limit=limit)
+
+            figures[f"{name}: best {limit}, ms"] = median_ms(run, runs=7)
+            figures[f"{name}: best {limit}, CPU ms"] = median_cpu_ms(run, runs=7)
     for typed in ("p", "py", "pyt", "python"):
         scope = EntryScope(feed_id=busy, search=typed)
         figures[f"filter busy feed by {typed!r} (count + first screen) ms"] = median_ms(

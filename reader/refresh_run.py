@@ -70,6 +70,10 @@ class RefreshRun:
         self.hosts = hosts
         self.limits = limits
         self._slots = asyncio.Semaphore(limits.concurrency)
+        # Feeds between their host slot and their stored result: the fetches
+        # in flight plus up to as many bodies again waiting for a parser, so
+        # fetching runs ahead of parsing by a bounded amount of memory.
+        self._backlog = asyncio.Semaphore(2 * limits.concurrency)
         self._intervals = store.stored_intervals()
         self._db_path = store.path.resolve()
         self._retention = store.retention
@@ -126,46 +130,60 @@ class RefreshRun:
 
     async def refresh_guarded(self, feed: Feed) -> FeedRefreshed:
         """Refresh one feed, turning any failure into its stored error."""
-        # The host slot comes first, so feeds queued behind a busy host do
-        # not hold global slots that feeds of other hosts could use.
-        async with self.hosts.slot(feed.url), self._slots:
-            paused = self.hosts.paused(feed.url, utc_now())
-            if paused is not None:
-                host, until, reason = paused
-                message = (
-                    f"{host} requested a pause until {schedule.format_time(until)}"
-                )
-                return FeedRefreshed(feed.id, feed.url, skipped=f"{message} ({reason})")
-            try:
-                return await self.refresh(feed)
-            except StoreError as error:
-                logger.error("refresh stopped feed_id=%d error=%s", feed.id, error)
-                raise StoreError(f"refresh of {feed.url} stopped: {error}") from error
-            except FeedGoneError as error:
-                logger.warning("feed gone feed_id=%d error=%s", feed.id, error)
-                return await self._record(feed, str(error), gone=True)
-            except ServerBusyError as error:
-                await self._pause_host(feed, error)
-                return await self._record(feed, str(error))
-            except (FetchError, ParseError) as error:
-                logger.warning("refresh failed feed_id=%d error=%s", feed.id, error)
-                return await self._record(feed, str(error))
-            except Exception as error:
-                logger.exception("refresh crashed feed_id=%d url=%s", feed.id, feed.url)
-                message = f"internal error: {type(error).__name__}: {error}"
-                return await self._record(feed, message)
+        holds_backlog = False
+        try:
+            # The host slot comes first, so feeds queued behind a busy host
+            # hold no place in the backlog and no global slot that feeds of
+            # other hosts could use. Both slots are released once the body is
+            # read: they limit requests in flight, not parses.
+            async with self.hosts.slot(feed.url):
+                await self._backlog.acquire()
+                holds_backlog = True
+                async with self._slots:
+                    paused = self.hosts.paused(feed.url, utc_now())
+                    if paused is not None:
+                        return _paused_result(feed, *paused)
+                    result = await self._fetch(feed)
+            return await self.process(feed, result)
+        except StoreError as error:
+            logger.error("refresh stopped feed_id=%d error=%s", feed.id, error)
+            raise StoreError(f"refresh of {feed.url} stopped: {error}") from error
+        except FeedGoneError as error:
+            logger.warning("feed gone feed_id=%d error=%s", feed.id, error)
+            return await self._record(feed, str(error), gone=True)
+        except ServerBusyError as error:
+            return await self._record(feed, str(error))
+        except (FetchError, ParseError) as error:
+            logger.warning("refresh failed feed_id=%d error=%s", feed.id, error)
+            return await self._record(feed, str(error))
+        except Exception as error:
+            logger.exception("refresh crashed feed_id=%d url=%s", feed.id, feed.url)
+            message = f"internal error: {type(error).__name__}: {error}"
+            return await self._record(feed, message)
+        finally:
+            if holds_backlog:
+                self._backlog.release()
 
-    async def refresh(self, feed: Feed) -> FeedRefreshed:
-        """Fetch, parse and store one feed. Raises FetchError or ParseError."""
+    async def _fetch(self, feed: Feed) -> FetchResult:
+        """Fetch one feed in its host's slot. Raises FetchError."""
         limits = self.limits
-        result = await fetch_feed(
-            self.client,
-            feed.url,
-            etag=feed.etag,
-            last_modified=feed.last_modified,
-            max_bytes=limits.max_bytes,
-            total_timeout=limits.total_timeout,
-        )
+        try:
+            return await fetch_feed(
+                self.client,
+                feed.url,
+                etag=feed.etag,
+                last_modified=feed.last_modified,
+                max_bytes=limits.max_bytes,
+                total_timeout=limits.total_timeout,
+            )
+        except ServerBusyError as error:
+            # The pause must be in force before the host's slot goes to the
+            # next feed of that host.
+            await self._pause_host(feed, error)
+            raise
+
+    async def process(self, feed: Feed, result: FetchResult) -> FeedRefreshed:
+        """Parse and store one fetched feed. Raises ParseError."""
         now = utc_now()
         if result.content is None:
             return await self._record_unchanged(feed, result, now)
@@ -244,3 +262,10 @@ class RefreshRun:
         except (sqlite3.Error, TidingsError):
             logger.exception("cannot store refresh error feed_id=%d", feed.id)
         return FeedRefreshed(feed.id, feed.url, error=message)
+
+
+def _paused_result(
+    feed: Feed, host: str, until: datetime, reason: str
+) -> FeedRefreshed:
+    message = f"{host} requested a pause until {schedule.format_time(until)}"
+    return FeedRefreshed(feed.id, feed.url, skipped=f"{message} ({reason})")

@@ -5,20 +5,9 @@ text with the HTML stripped, and its rowid is the entry id. Triggers queue chang
 entries and delete removed ones (see the schema), and ``index_pending``
 indexes the queue.
 
-Query syntax, as typed by the user:
-
-- ``word`` matches words starting with it (``pars`` finds "parser"); a
-  one-letter word matches only itself, because a one-letter prefix matches
-  most of the index and makes every search slow;
-- ``"two words"`` matches the exact phrase;
-- ``title:word`` and ``author:word`` look in one field only;
-- ``-word`` drops entries that contain it.
-
-Every term must match. Results rank by relevance (BM25, a title match
-weighs most), then by date, newest first. A query that matches more than
-``RANKED_MAX`` entries is ranked among the ``RANKED_MAX`` stored last, so
-that a search for a common word returns within tens of milliseconds. The
-total still counts every match.
+``reader.search_query`` describes the query syntax, and
+``reader.search_rank`` how every match is ranked: by relevance (BM25, a
+title match weighs most), then by date, newest first.
 """
 
 from __future__ import annotations
@@ -31,10 +20,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from reader.models import TidingsError, UsageError
-from reader.rows import ROW_COLUMNS, EntryRow, row_from_tuple
+from reader.rows import EntryRow
 
-SEARCH_FIELDS = ("title", "author")
-"""Fields a term may be limited to with ``field:term``."""
+# match_expression is re-exported: lists and the search screen import it here.
+from reader.search_query import match_expression as match_expression
+from reader.search_query import parse_query
 
 INDEX_BATCH = 500
 """Queued entries indexed per query, so memory stays flat on a large queue."""
@@ -43,15 +33,11 @@ SEARCH_TEXT_VERSION = "1"
 """Version of ``search_text``. Change it whenever that function changes, so
 that caches indexed by the old one rebuild their index."""
 
-RANKED_MAX = 5_000
-"""Matches that BM25 scores at most; see the module docstring."""
-
 # Script and style bodies are code, not prose, and comments are not shown.
 _HIDDEN = re.compile(
     r"<(script|style)\b[^>]*>.*?</\1\s*>|<!--.*?-->", re.IGNORECASE | re.DOTALL
 )
 _TAG = re.compile(r"<[^>]*>")
-_TERM = re.compile(r'(-?)(?:(\w+):)?(?:"([^"]*)"?|(\S+))')
 
 
 class SavedSearchExistsError(TidingsError, ValueError):
@@ -80,6 +66,10 @@ class SearchResults:
     rows: tuple[EntryRow, ...]
     """Matches ranked by relevance, then date; at most the requested limit."""
     total: int
+    scored: bool
+    """Whether BM25 ordered the rows. False when every term is in half of
+    the entries or more: then the matches with every term in the title or
+    author come first, then the others, each group newest first."""
 
 
 def search_text(fragment: str) -> str:
@@ -91,37 +81,6 @@ def search_text(fragment: str) -> str:
     """
     text = _TAG.sub(" ", _HIDDEN.sub(" ", fragment))
     return html.unescape(text)
-
-
-def match_expression(query: str) -> str | None:
-    """Translate a user's query into an FTS5 MATCH expression.
-
-    Returns None when the query has no term to look for. Each term is
-    quoted, so FTS5 operators and punctuation in the query match literally.
-    """
-    positive: list[str] = []
-    negative: list[str] = []
-    for match in _TERM.finditer(query):
-        minus, field, phrase, word = match.groups()
-        if field is not None and field.lower() not in SEARCH_FIELDS:
-            # "http://x" or "std::vector": not a field, so the whole is a word.
-            field, word = None, match.group(0).removeprefix(minus)
-            phrase = None
-        text = phrase if phrase is not None else word
-        if not text or not text.strip():
-            continue
-        term = '"' + text.replace('"', '""') + '"'
-        if phrase is None and len(text) > 1:
-            term += "*"
-        if field is not None:
-            term = f"{field.lower()} : {term}"
-        (negative if minus else positive).append(term)
-    if not positive:
-        return None
-    expression = " AND ".join(positive)
-    for term in negative:
-        expression += f" NOT {term}"
-    return expression
 
 
 def index_pending(db: sqlite3.Connection) -> int:
@@ -234,29 +193,16 @@ class SearchQueries:
 
         Raises UsageError when the query has no term to look for.
         """
-        expression = _require_expression(query)
+        # Imported here: the TUI imports this module at start-up, and ranking
+        # is needed only once the user searches.
+        from reader.search_rank import rank_matches
+
+        parsed = parse_query(query)
+        if parsed is None:
+            raise _no_terms(query)
         self.update_search_index()
-        # The newest RANKED_MAX + 1 matches, read in rowid order without
-        # scoring, tell whether the query must be ranked on a subset.
-        newest = self._db.execute(
-            "SELECT rowid FROM entries_fts WHERE entries_fts MATCH ? "
-            "ORDER BY rowid DESC LIMIT ?",
-            (expression, RANKED_MAX + 1),
-        ).fetchall()
-        total = len(newest)
-        lowest = 0
-        if total > RANKED_MAX:
-            lowest = newest[RANKED_MAX - 1][0]
-            (total,) = self._db.execute(
-                "SELECT count(*) FROM entries_fts WHERE entries_fts MATCH ?",
-                (expression,),
-            ).fetchone()
-        rows = self._db.execute(_RANKED, (expression, lowest, limit)).fetchall()
-        return SearchResults(
-            query=query,
-            rows=tuple(row_from_tuple(row) for row in rows),
-            total=int(total),
-        )
+        ranked = rank_matches(self._db, parsed, limit)
+        return SearchResults(query, ranked.rows, ranked.total, ranked.scored)
 
     def list_saved_searches(self) -> list[SavedSearch]:
         """Return the saved searches ordered by name."""
@@ -274,7 +220,8 @@ class SearchQueries:
         name = name.strip()
         if not name:
             raise UsageError("invalid saved search name: it is empty")
-        _require_expression(query)
+        if match_expression(query) is None:
+            raise _no_terms(query)
         try:
             cursor = self._db.execute(
                 "INSERT INTO saved_searches (name, query, created_at) VALUES (?, ?, ?)",
@@ -297,22 +244,5 @@ class SearchQueries:
             )
 
 
-def _require_expression(query: str) -> str:
-    expression = match_expression(query)
-    if expression is None:
-        raise UsageError(f"invalid search {query!r}: it has no word to look for")
-    return expression
-
-
-# The inner query ranks in the index alone; only the best rows are joined to
-# entries, whose wide rows are slow to read in bulk. Ties in relevance at the
-# limit are cut in the index's order, not by date.
-_RANKED = f"""
-SELECT {ROW_COLUMNS}
-FROM (
-    SELECT rowid AS id, rank FROM entries_fts
-    WHERE entries_fts MATCH ? AND rowid >= ? ORDER BY rank LIMIT ?
-) AS hits
-JOIN entries e ON e.id = hits.id
-ORDER BY hits.rank, e.sort_date DESC, e.id DESC
-"""
+def _no_terms(query: str) -> UsageError:
+    return UsageError(f"invalid search {query!r}: it has no word to look for")

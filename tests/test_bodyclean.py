@@ -7,7 +7,11 @@ import sys
 import pytest
 
 from reader import bodyclean
-from reader.bodyclean import NEEDS_TEXT_CLEANING, clean_body_html
+from reader.bodyclean import (
+    NEEDS_TEXT_CLEANING,
+    clean_body_html,
+    needs_text_cleaning,
+)
 from reader.textsafe import clean_text
 
 BASE = "https://blog.example.org/2025/post.html"
@@ -62,6 +66,20 @@ def test_scripts_and_styles_dropped(body: str, expected: str) -> None:
 )
 def test_relative_urls_resolved(tag: str, expected: str) -> None:
     assert clean_body_html(tag, BASE) == expected
+
+
+def test_ascii_check_matches_regex() -> None:
+    # needs_text_cleaning checks ASCII text by deleting bytes. Its result must
+    # equal the regular expression's for every character, alone and inside
+    # longer ASCII and non-ASCII text.
+    for code_point in range(0x3000):
+        if 0xD800 <= code_point <= 0xDFFF:
+            continue
+        char = chr(code_point)
+        expected = NEEDS_TEXT_CLEANING.search(char) is not None
+        assert needs_text_cleaning(char) is expected, hex(code_point)
+        assert needs_text_cleaning(f"<p>plain {char} text</p>") is expected
+        assert needs_text_cleaning(f"caf\u00e9 {char}") is expected
 
 
 @pytest.mark.parametrize(

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 from pathlib import Path
 
 import pytest
 
 import reader.store
+from reader.cli import main
 from reader.listing import EntryScope
 from reader.models import FetchResult, ParsedEntry, ParsedFeed
 from reader.retention import DEFAULT_RETENTION, TOMBSTONE_LIFETIME
 from reader.store import Store
+from tests.routes import Route, RouteServer
 
 NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)
 
@@ -140,3 +145,97 @@ def test_vacuum_shrinks_file(tmp_path: Path, clock: list[datetime]) -> None:
         report = store.vacuum()
         assert report.after < report.before / 4
         assert store.search("x").total == 0
+
+
+# --- over HTTP, through the CLI ---------------------------------------------
+
+PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY")
+RSS_TYPE = {"Content-Type": "application/rss+xml"}
+
+
+def rss(*items: tuple[str, int], body: str = "") -> bytes:
+    """Return an RSS document of (guid, age in days) items, each with
+    ``body`` after its own words."""
+    now = datetime.now(UTC)
+    text = "".join(
+        f"<item><guid>{guid}</guid><title>Item {guid}</title>"
+        f"<pubDate>{format_datetime(now - timedelta(days=age))}</pubDate>"
+        f"<description>words of {guid} {body}</description></item>"
+        for guid, age in items
+    )
+    return (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Served</title>'
+        f"{text}</channel></rss>"
+    ).encode()
+
+
+def cli(capsys: pytest.CaptureFixture[str], *args: str) -> str:
+    status = main(list(args))
+    output = capsys.readouterr().out
+    assert status == 0, args
+    return output
+
+
+def listed_titles(capsys: pytest.CaptureFixture[str]) -> list[str]:
+    entries = json.loads(cli(capsys, "entries", "--json"))
+    return sorted(entry["title"] for entry in entries)
+
+
+def file_size(path: Path) -> int:
+    wal = path.with_name(path.name + "-wal")
+    return path.stat().st_size + (wal.stat().st_size if wal.exists() else 0)
+
+
+@pytest.fixture
+def served(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[RouteServer]:
+    """A server on 127.0.0.1, reached without any proxy."""
+    for name in PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.lower(), raising=False)
+    with RouteServer().running() as server:
+        yield server
+
+
+def test_pruned_entry_stays_gone_over_http(
+    served: RouteServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first = rss(("old", 200), ("listed", 200), ("new", 1))
+    served.routes["/feed.xml"] = Route(first, RSS_TYPE)
+    cli(capsys, "add", served.url("/feed.xml"))
+    entries = json.loads(cli(capsys, "entries", "--json"))
+    old = [str(entry["id"]) for entry in entries if entry["title"] != "Item new"]
+    cli(capsys, "mark", *old, "--read")
+
+    served.routes["/feed.xml"] = Route(rss(("listed", 200), ("new", 1)), RSS_TYPE)
+    served.requests.clear()
+    cli(capsys, "refresh", "--force")
+    assert served.paths() == ["/feed.xml"]
+    assert listed_titles(capsys) == ["Item listed", "Item new"]
+
+    served.routes["/feed.xml"] = Route(first, RSS_TYPE)
+    served.requests.clear()
+    cli(capsys, "refresh", "--force")
+    assert served.paths() == ["/feed.xml"]
+    assert listed_titles(capsys) == ["Item listed", "Item new"]
+    assert json.loads(cli(capsys, "search", "old", "--json")) == []
+
+
+def test_vacuum_after_pruning_shrinks_file(
+    served: RouteServer, db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    filler = "<p>" + "lorem ipsum dolor sit amet " * 400 + "</p>"
+    old = [(f"old{n}", 200) for n in range(200)]
+    served.routes["/feed.xml"] = Route(rss(*old, body=filler), RSS_TYPE)
+    cli(capsys, "add", served.url("/feed.xml"))
+    ids = [str(entry["id"]) for entry in json.loads(cli(capsys, "entries", "--json"))]
+    cli(capsys, "mark", *ids, "--read")
+    served.routes["/feed.xml"] = Route(rss(("new", 1)), RSS_TYPE)
+    cli(capsys, "refresh", "--force")
+    assert listed_titles(capsys) == ["Item new"]
+
+    before = file_size(db_path)
+    output = cli(capsys, "vacuum")
+    after = file_size(db_path)
+    assert after < before / 4
+    assert output.startswith(f"Compacted {db_path}: ")
+    assert json.loads(cli(capsys, "search", "lorem", "--json")) == []

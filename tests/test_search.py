@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 import reader.search
+import reader.search_rank
 from reader.listing import EntryScope
 from reader.models import FetchResult, ParsedEntry, ParsedFeed, UsageError
 from reader.search import (
@@ -213,24 +214,6 @@ def test_changes_outside_refresh_are_indexed(store: Store, feed_id: int) -> None
     assert store.update_search_index() == 1
     assert titles(store, "quokka") == ["Quokka facts"]
     assert store.update_search_index() == 0
-
-
-def test_common_query_ranks_newest_matches(
-    store: Store, feed_id: int, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    save(
-        store,
-        feed_id,
-        entry("w1", "Widgets", "<p>Title match, stored first.</p>"),
-        entry("w2", "Second", "<p>widgets in the body</p>"),
-        entry("w3", "Third", "<p>more widgets in the body</p>"),
-    )
-    monkeypatch.setattr(reader.search, "RANKED_MAX", 2)
-    found = store.search("widgets")
-    assert found.total == 3
-    assert sorted(row.title for row in found.rows) == ["Second", "Third"]
-    monkeypatch.setattr(reader.search, "RANKED_MAX", 3)
-    assert store.search("widgets").rows[0].title == "Widgets"
 
 
 WORDS = ["amber", "basalt", "cobalt", "dune", "ember", "fjord", "garnet", "heron"]

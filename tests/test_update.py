@@ -6,6 +6,7 @@ import gzip
 import logging
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -589,6 +590,33 @@ async def test_refresh_limits_requests_in_flight(
     assert summary.failed == ()
     assert highest() == expected
     assert store.count_entries() == 12
+    threaded_server.clear()
+
+
+async def test_refresh_fetches_while_parsing(
+    threaded_server: HTTPServer, store: Store, db_path: Path
+) -> None:
+    # With one request in flight at a time, the second feed's request must
+    # not wait until the first feed's 2,000 entries are parsed and stored.
+    threaded_server.clear()
+    big = rss("Big", [(f"p{n}", f"Post {n}", "Text " * 40) for n in range(2000)])
+    stored_at_request: list[int] = []
+
+    def handler(request: Request) -> Response:
+        with sqlite3.connect(db_path) as db:
+            count = db.execute("SELECT count(*) FROM entries").fetchone()[0]
+        stored_at_request.append(count)
+        return Response(big, content_type="application/rss+xml")
+
+    for name in ("/one", "/two"):
+        threaded_server.expect_request(name).respond_with_handler(handler)
+        store.add_feed(threaded_server.url_for(name))
+
+    summary = await refresh_feeds(store, concurrency=1)
+
+    assert summary.failed == ()
+    assert stored_at_request == [0, 0]
+    assert store.count_entries() == 4000
     threaded_server.clear()
 
 

@@ -115,6 +115,11 @@ class SearchScreen(Screen[SearchChoice | None]):
         text = f"{found.total} matching entries"
         if shown < found.total:
             text += f", best {shown} shown"
+        if found.total and not found.scored:
+            # Fits a line of 120 columns with a five-digit total.
+            text += (
+                "; words in half the entries or more: title matches first, then newest"
+            )
         summary.update(text)
 
     @on(EntryList.Selected)
