@@ -6,8 +6,10 @@ Regenerate after an intended change with ``pytest tests/test_snapshots.py
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -114,3 +116,48 @@ def test_reader_mode_with_link_prompt(
 
     app = TidingsApp(reading_store)
     assert snap_compare(app, terminal_size=READING_SIZE, run_before=reader_mode_prompt)
+
+
+@pytest.fixture
+def failing_store(store: Store, db_path: Path) -> Store:
+    """The two fixture feeds, one feed backing off after two failures and
+    one feed gone, with fixed times."""
+    busy = store.add_feed("busy.xml")
+    retry_at = datetime(2030, 1, 2, 3, 4, tzinfo=UTC)
+    for _ in range(2):
+        store.record_failure(
+            busy.id, "busy.xml: HTTP 503 Service Unavailable", retry_at
+        )
+    gone = store.add_feed("gone.xml")
+    store.record_gone(gone.id, "gone.xml: HTTP 410 Gone")
+    # No Store method sets the time a feed went away, so the test does.
+    with sqlite3.connect(db_path) as db:
+        db.execute(
+            "UPDATE feeds SET gone_since = ? WHERE id = ?",
+            ("2026-11-30T08:00:00.000000+00:00", gone.id),
+        )
+    db.close()
+    return store
+
+
+def test_feeds_backing_off_and_gone(
+    snap_compare: Any, failing_store: Store, utc_clock: None
+) -> None:
+    """A feed backing off shows when it is tried again, a gone feed since
+    when it is gone; the status line describes the highlighted gone feed."""
+
+    async def highlight_gone_feed(pilot: Pilot[Any]) -> None:
+        app = pilot.app
+        assert isinstance(app, TidingsApp)
+        await pilot.pause()
+        gone = failing_store.find_feed("gone.xml")
+        assert gone is not None
+        app.feed_list.focus()
+        index = app.feed_list.feed_index(gone.id)
+        assert index is not None
+        app.feed_list.cursor = index
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    app = TidingsApp(failing_store)
+    assert snap_compare(app, terminal_size=(120, 36), run_before=highlight_gone_feed)

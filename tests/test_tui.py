@@ -356,7 +356,10 @@ async def test_refresh_from_local_server(
             entries = app.query_one(EntryList)
             assert "Build 42 is green" in row_text(entries, 0)
             assert "Build 41 is red" in row_text(entries, 1)
-            assert app.status.refresh_state == "Refreshed 1 feed: 2 new entries"
+            assert (
+                app.status.refresh_state
+                == "Refreshed 1 feed: 1 updated · 2 new entries"
+            )
             assert app.query_one(FeedList).feeds[0].title == "Fresh Builds"
             assert app.query_one(FeedList).feeds[0].unread == 2
         assert store.count_entries(feed.id) == 2
@@ -389,7 +392,10 @@ async def test_keys_work_while_refresh_runs(
             await pilot.press("r")
             assert app.status.message.startswith("A refresh is already running")
             await settle(pilot)
-            assert app.status.refresh_state == "Refreshed 1 feed: 0 new entries"
+            assert (
+                app.status.refresh_state
+                == "Refreshed 1 feed: 1 updated · 0 new entries"
+            )
             entry = app.query_one(EntryList).current_entry
             assert entry is not None
             assert store.get_entry(entry.id).starred is True
@@ -417,7 +423,7 @@ async def test_failed_refresh_shows_error_in_feed_list(
             assert row.startswith("✗ ")
             assert row.splitlines()[1].strip() == "HTTP 404 Not Found"
             status = app.status.refresh_state
-            assert status.startswith("Refreshed 1 feed: 0 new entries, 1 error")
+            assert status.startswith("Refreshed 1 feed: 1 failed · 0 new entries (")
             assert status.endswith("failed_feed.xml: HTTP 404 Not Found)")
             await pilot.press("shift+tab", "j", "k")
             await settle(pilot)
@@ -450,7 +456,9 @@ async def test_refresh_all_reports_each_feed(
             assert feeds[1].last_error is not None
             assert "404" in feeds[1].last_error
             status = app.status.refresh_state
-            assert status.startswith("Refreshed 2 feeds: 2 new entries, 1 error")
+            assert status.startswith(
+                "Refreshed 2 feeds: 1 updated, 1 failed · 2 new entries ("
+            )
 
 
 async def test_offline_reading_needs_no_network(db_path: Path) -> None:

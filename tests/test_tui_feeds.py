@@ -75,7 +75,7 @@ async def test_add_local_feed_file(store: Store) -> None:
         assert current is not None
         assert current.title == "Reading Room"
         assert current.total == 3
-        assert app.status.refresh_state == "Refreshed 1 feed: 3 new entries"
+        assert app.status.refresh_state == "Refreshed 1 feed: 1 updated · 3 new entries"
 
 
 async def test_add_existing_feed_rejected(store: Store) -> None:

@@ -205,7 +205,10 @@ async def test_auto_refresh_runs_and_shows_next(
             app.run_auto_refresh()
             await settle(pilot)
             assert store.count_entries(feed.id) == 2
-            assert app.status.refresh_state == "Refreshed 1 feed: 2 new entries"
+            assert (
+                app.status.refresh_state
+                == "Refreshed 1 feed: 1 updated · 2 new entries"
+            )
             second = app.next_auto_refresh
             assert second is not None
             assert second > first

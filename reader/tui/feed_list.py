@@ -2,12 +2,13 @@
 
 The list is drawn with the Line API, so a thousand feeds cost no more to
 show than ten. A feed whose last refresh failed takes a second line for its
-error.
+error, with when the next try is due or since when the feed is gone.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from typing import ClassVar
 
 from textual import events
@@ -17,16 +18,17 @@ from textual.message import Message
 from textual.strip import Strip
 
 from reader.models import Feed
-from reader.store import Store
+from reader.store import Store, utc_now
 from reader.tui.feed_folding import FolderKeys
 from reader.tui.feed_lines import FeedLines
+from reader.tui.feed_refreshing import RefreshedRows
 from reader.tui.feed_rows import FeedRow, feed_row, virtual_rows
-from reader.tui.formatting import feed_error
+from reader.tui.feed_schedule import error_line, host_pause_until
 from reader.tui.main_screen import FooterKeys
 from reader.tui.virtual_list import VirtualList
 
 
-class FeedList(FooterKeys, FolderKeys, FeedLines, VirtualList):
+class FeedList(FooterKeys, FolderKeys, FeedLines, RefreshedRows, VirtualList):
     """Virtual feeds (All, Unread, Starred and saved searches), then the
     folders, each with its summed unread count and its feeds below it, then
     the feeds in no folder. Feeds are in title order. A filter lists the
@@ -113,6 +115,8 @@ class FeedList(FooterKeys, FolderKeys, FeedLines, VirtualList):
         self.collapsed: set[str] = set()
         """Folders whose feeds and subfolders are hidden."""
         self.filter_text = ""
+        self.host_pauses: dict[str, tuple[datetime, str]] = {}
+        """Hosts paused by a 429 or 503 response: host -> (until, reason)."""
         self._lines: list[tuple[int, int] | None] = []
         self._first_lines: list[int] = []
         self._reported_key: str | None = None
@@ -141,6 +145,7 @@ class FeedList(FooterKeys, FolderKeys, FeedLines, VirtualList):
             feed_id: settings.folder
             for feed_id, settings in self.store.feed_settings().items()
         }
+        self.host_pauses = self.store.host_pauses(utc_now())
         self._build()
         index = None if highlight_id is None else self.feed_index(highlight_id)
         if index is None and current is not None:
@@ -249,7 +254,7 @@ class FeedList(FooterKeys, FolderKeys, FeedLines, VirtualList):
             content = self._title_line(row, width)
         else:
             error = self.get_visual_style("feed-list--error", partial=True)
-            text = feed_error(row.feed) if row.feed else ""
+            text = self._error_line(row.feed) if row.feed else None
             content = Content("  ") + Content.styled(text or "", error)
         content = content.truncate(width, ellipsis=True, pad=True)
         return Strip(content.render_segments(self.get_visual_style(*classes)), width)
@@ -278,3 +283,7 @@ class FeedList(FooterKeys, FolderKeys, FeedLines, VirtualList):
                 Content.styled(count, counter),
             ]
         )
+
+    def _error_line(self, feed: Feed) -> str | None:
+        paused_until = host_pause_until(feed, self.host_pauses)
+        return error_line(feed, datetime.now(UTC), paused_until)

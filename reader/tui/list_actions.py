@@ -49,7 +49,7 @@ class ListActions:
         entries.border_title = Content(self._entries_title(row.title))
         entries.border_subtitle = None
         if row.feed is not None:
-            self.status.show(feed_status(row.feed))
+            self.status.show(feed_status(row.feed, self.feed_list.host_pauses))
         else:
             self.status.show(row_status(row, entries.item_count()))
 
@@ -111,7 +111,7 @@ class ListActions:
         self.feed_list.update_feed(feed)
         current = self.feed_list.current_feed
         if show_status and current is not None and current.id == feed_id:
-            self.status.show(feed_status(feed))
+            self.status.show(feed_status(feed, self.feed_list.host_pauses))
 
     if TYPE_CHECKING:
         store: Store

@@ -1,6 +1,15 @@
-"""The status line at the bottom: messages on the left, refresh on the right."""
+"""The status line at the bottom: messages on the left, refresh on the right.
+
+Every update of a ``Static`` asks Textual for a new layout by default, and a
+layout repaints the whole screen. The message part has a fixed size, and
+the refresh part asks for a layout only when its width changes, so a
+refresh's progress repaints one line, not the screen.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal
@@ -9,6 +18,7 @@ from textual.timer import Timer
 from textual.widgets import Static
 
 from reader.models import Feed
+from reader.tui.feed_schedule import host_pause_until, schedule_note
 from reader.tui.formatting import feed_error, feed_title
 
 
@@ -18,6 +28,7 @@ class StatusLine(Horizontal):
     literally, never as markup."""
 
     _clear_timer: Timer | None = None
+    _refresh_width = 0
 
     def compose(self) -> ComposeResult:
         """Put the message on the left and the refresh state on the right."""
@@ -48,7 +59,8 @@ class StatusLine(Horizontal):
 
     def show(self, text: str | Content) -> None:
         """Replace the message."""
-        self.query_one("#status-message", Static).update(text)
+        # The message part is one line of the width left by the others.
+        self.query_one("#status-message", Static).update(text, layout=False)
 
     def show_error(self, text: str) -> None:
         """Replace the message with an error message."""
@@ -65,18 +77,35 @@ class StatusLine(Horizontal):
         """
         content = Content.styled(text, "$text-error" if failed else "$text-accent")
         part = self.query_one("#status-refresh", Static)
-        part.update(content)
+        part.update(content, layout=content.cell_length != self._refresh_width)
+        self._refresh_width = content.cell_length
         if self._clear_timer is not None:
             self._clear_timer.stop()
             self._clear_timer = None
         if clear_after is not None:
-            self._clear_timer = self.set_timer(clear_after, lambda: part.update(""))
+            self._clear_timer = self.set_timer(clear_after, self._clear_refresh)
+
+    def _clear_refresh(self) -> None:
+        self.query_one("#status-refresh", Static).update("")
+        self._refresh_width = 0
 
 
-def feed_status(feed: Feed) -> Content:
-    """Describe a feed for the status line: its counts, then its last error."""
+def feed_status(
+    feed: Feed, host_pauses: Mapping[str, tuple[datetime, str]] | None = None
+) -> Content:
+    """Describe a feed for the status line: its counts, then its last error
+    and when the next try is due or since when the feed is gone.
+
+    ``host_pauses`` are the pauses hosts requested with a 429 or 503
+    response, as ``Store.host_pauses`` returns them.
+    """
     counts = f"{feed_title(feed)}: {feed.unread} unread of {feed.total}"
     error = feed_error(feed)
-    if error is not None:
-        return Content.styled(f"✗ {counts} · {error}", "$text-error")
-    return Content(counts)
+    if error is None:
+        return Content(counts)
+    parts = [f"✗ {counts}", error]
+    paused_until = host_pause_until(feed, host_pauses or {})
+    note = schedule_note(feed, datetime.now(UTC), paused_until)
+    if note is not None:
+        parts.append(note)
+    return Content.styled(" · ".join(parts), "$text-error")

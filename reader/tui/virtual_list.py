@@ -83,8 +83,25 @@ class VirtualList(ScrollView, can_focus=True):
 
     def resize_virtual(self) -> None:
         """Match the scrollable size to the items and the current width."""
-        width = self.scrollable_content_region.width
-        self.virtual_size = Size(width, self.line_count())
+        size = Size(self.scrollable_content_region.width, self.line_count())
+        if size == self.virtual_size:
+            return
+        window = self.scrollable_content_region.height
+        if (
+            size.width == self.virtual_size.width
+            and self.show_vertical_scrollbar
+            and size.height > window
+        ):
+            # Setting ``virtual_size`` asks for a layout, which repaints the
+            # whole screen. While the vertical scrollbar stays, only this
+            # widget and its scrollbar change, so they are updated alone.
+            self.set_reactive(VirtualList.virtual_size, size)
+            self.vertical_scrollbar.window_virtual_size = size.height
+            if self.scroll_y > self.max_scroll_y:
+                self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
+            self.refresh()
+            return
+        self.virtual_size = size
 
     def on_resize(self, _: events.Resize) -> None:
         """Match the virtual width to the new width; keep the cursor shown."""
