@@ -32,8 +32,8 @@ BINDINGS: dict[str, BindingInfo] = {
     "app.focus_previous": BindingInfo(
         "app", "shift+tab", "Move the focus to the previous pane"
     ),
-    "feed.refresh": BindingInfo("app", "r", "Refresh the selected feed"),
-    "feed.refresh_all": BindingInfo("app", "R", "Refresh every feed"),
+    "feed.refresh": BindingInfo("app", "r", "Refresh the selected feed or folder now"),
+    "feed.refresh_all": BindingInfo("app", "R", "Refresh every feed that is due"),
     "entry.next_unread": BindingInfo("app", "n", "Open the next unread entry"),
     "entry.previous_unread": BindingInfo(
         "app", "p,N", "Open the previous unread entry"

@@ -58,8 +58,8 @@ class TidingsApp(
     | `?` | `app.help` | Show every key |
     | `tab` | `app.focus_next` | Move the focus to the next pane |
     | `shift+tab` | `app.focus_previous` | Move the focus to the previous pane |
-    | `r` | `feed.refresh` | Refresh the selected feed |
-    | `R` | `feed.refresh_all` | Refresh every feed |
+    | `r` | `feed.refresh` | Refresh the selected feed or folder now |
+    | `R` | `feed.refresh_all` | Refresh every feed that is due |
     | `n` | `entry.next_unread` | Open the next unread entry, in this feed or the next |
     | `p`, `N` | `entry.previous_unread` | Open the previous unread entry |
     | `m` | `entry.toggle_read` | Mark the entry read or unread |
