@@ -15,7 +15,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from reader.models import UsageError
+from reader.models import StoreError, UsageError
 from reader.search_query import parse_query
 from reader.search_rank import count_expression, indexed_count
 
@@ -54,10 +54,16 @@ def count_matches_in_file(path: Path, query: str) -> MatchCount:
     """Count the matches of ``query`` in the cache at ``path``.
 
     Opens a read-only connection of its own, so a worker thread counts
-    while the caller's connection stays free for the screen.
+    while the caller's connection stays free for the screen. Raises
+    StoreError when the cache cannot be read.
     """
-    db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     try:
-        return count_matches(db, query)
-    finally:
-        db.close()
+        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            return count_matches(db, query)
+        finally:
+            db.close()
+    except sqlite3.Error as error:
+        raise StoreError(
+            f"counting the matches of {query!r} in {path} failed: {error}"
+        ) from error
