@@ -198,7 +198,7 @@ class SearchQueries:
     ) -> SearchResults:
         """Return the ``limit`` best matches of ``query`` across all feeds.
 
-        With ``count`` False, a one-term query that looks common in the
+        With ``count`` False, a query whose every term looks common in the
         newest entries is ranked title matches first, then newest, and
         neither counted nor checked: ``total`` is None. The caller then
         calls ``count_matches``, and searches again with the count when

@@ -1,7 +1,7 @@
 """Counting the matches of a search apart from ranking them.
 
-A one-term query found in half of the entries or more is ranked title
-matches first, then newest, and that order needs no count. Counting such a
+A query whose every term is in half of the entries or more is ranked
+title matches first, then newest, and that order needs no count. Counting such a
 query can take longer than ranking it: the phrase ``"of the"`` in 98,166
 of 100,000 entries took about 150 ms of CPU time to count and 20 ms to
 rank (``benchmarks/scale_store.py``). So the search screen and ``tidings
@@ -26,16 +26,11 @@ class MatchCount:
 
     total: int
     indexed: int
-
-    @property
-    def common(self) -> bool:
-        """Whether the query matches half of the indexed entries or more.
-
-        Only then is the title-then-date order of an uncounted search the
-        right one. Otherwise BM25 ranks the matches, so search again with
-        the count.
-        """
-        return 2 * self.total >= self.indexed
+    common: bool
+    """Whether the query matches half of the indexed entries or more, or
+    each of its terms does. Only then is the title-then-date order of an
+    uncounted search the right one. Otherwise BM25 ranks the matches, so
+    search again with the count."""
 
 
 def count_matches(db: sqlite3.Connection, query: str) -> MatchCount:
@@ -47,7 +42,15 @@ def count_matches(db: sqlite3.Connection, query: str) -> MatchCount:
     parsed = parse_query(query)
     if parsed is None:
         raise UsageError(f"invalid search {query!r}: it has no word to look for")
-    return MatchCount(count_expression(db, parsed.expression()), indexed_count(db))
+    total = count_expression(db, parsed.expression())
+    indexed = indexed_count(db)
+    # The same rule as reader.search_rank.rank_matches: each term matches
+    # at least the query's matches, and a term count only decides when the
+    # query matches fewer than half. Negative terms are never weighted.
+    common = 2 * total >= indexed or all(
+        2 * count_expression(db, term.expression) >= indexed for term in parsed.positive
+    )
+    return MatchCount(total, indexed, common)
 
 
 def count_matches_in_file(path: Path, query: str) -> MatchCount:

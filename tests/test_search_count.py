@@ -36,8 +36,7 @@ def test_uncounted_common_search(corpus: Store) -> None:
     assert not uncounted.scored
     assert uncounted.rows == counted.rows
     assert counted.total == 40
-    assert corpus.count_matches("filler") == MatchCount(40, 40)
-    assert corpus.count_matches("filler").common
+    assert corpus.count_matches("filler") == MatchCount(40, 40, common=True)
 
 
 def test_uncounted_rare_search_counts(corpus: Store) -> None:
@@ -48,9 +47,27 @@ def test_uncounted_rare_search_counts(corpus: Store) -> None:
 
 
 def test_multi_term_search_counts(corpus: Store) -> None:
-    found = corpus.search("filler words", count=False)
-    assert found.total == 28
-    assert not found.scored
+    found = corpus.search("filler zircon", limit=100, count=False)
+    assert found.total == 12
+    assert found.scored
+    assert keys(corpus, "filler zircon", limit=100) == fts5_order(corpus, '"zircon"*')
+
+
+def test_common_terms_rare_together(store: Store) -> None:
+    # alpha and beta are each in eight of ten entries, alpha alone in two.
+    bodies = ["alpha"] * 2 + ["beta"] * 2 + ["alpha beta"] * 6
+    save(
+        store, *(entry(f"e{n}", "Plain", body, day=n) for n, body in enumerate(bodies))
+    )
+    uncounted = store.search("alpha -beta", count=False)
+    counted = store.search("alpha -beta")
+    assert uncounted.total is None
+    assert counted.total == 2
+    assert not counted.scored
+    assert uncounted.rows == counted.rows
+    assert keys(store, "alpha -beta") == ["e1", "e0"]
+    assert store.count_matches("alpha -beta") == MatchCount(2, 10, common=True)
+    assert store.count_matches("alpha beta") == MatchCount(6, 10, common=True)
 
 
 def test_wrong_guess_found_by_count(
@@ -61,7 +78,7 @@ def test_wrong_guess_found_by_count(
     assert guessed.total is None
     assert not guessed.scored
     counted = corpus.count_matches("zircon")
-    assert counted == MatchCount(15, 43)
+    assert counted == MatchCount(15, 43, common=False)
     assert not counted.common
     assert corpus.search("zircon", limit=100).scored
     assert keys(corpus, "zircon", limit=100) == fts5_order(corpus, '"zircon"*')
@@ -74,7 +91,7 @@ def test_count_in_file_from_thread(corpus: Store) -> None:
     )
     worker.start()
     worker.join(timeout=10)
-    assert counts == [MatchCount(40, 40)]
+    assert counts == [MatchCount(40, 40, common=True)]
 
 
 def test_count_in_missing_file(tmp_path: Path) -> None:
