@@ -138,8 +138,8 @@ def search_figures(store: Store, busy: int) -> dict[str, Any]:
 def _query_figures(store: Store, name: str, query: str) -> dict[str, Any]:
     """Return the times of one query, counted, uncounted and its count.
 
-    "first page" is ``search(count=False)``, what the search screen and
-    ``tidings search`` show before the count; "count" is the count they
+    "first page" is ``search(count=False)``, which the search screen and
+    ``tidings search`` show before the count. "count" is the count they
     run after it, timed only where the first page skipped it.
     """
     figures: dict[str, Any] = {}

@@ -94,8 +94,9 @@ def _count_after_rows(store: Store, found: SearchResults, limit: int) -> SearchR
     counted = store.count_matches(found.query)
     if counted.common:
         return replace(found, total=counted.total)
-    # The newest entries made the query look common, but fewer than half of
-    # all entries match, so the rows above were in the wrong order.
+    # The newest entries made the query look common, but the count shows
+    # that it is not (see MatchCount.common), so the rows above were in the
+    # wrong order.
     # NOTE: the text output then lists the matches twice; JSON never does.
     print(
         f"tidings: {counted.total} of {counted.indexed} entries match, fewer than "

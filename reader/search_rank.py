@@ -26,7 +26,7 @@ and text."""
 
 SAMPLE_ROWS = 2_000
 """Size of the sample, the newest indexed entries, in which the share of a
-one-term query's matches is measured before the query runs in full."""
+term's matches is measured before the query runs in full."""
 
 SAMPLE_UNCLEAR = (0.3, 0.7)
 """Shares in the sample too close to one half to predict whether the term is
@@ -52,9 +52,9 @@ def rank_matches(
 
     With ``count`` False, a query whose every term has a share of the
     newest entries clearly over one half is ranked title matches first,
-    then newest, without counting its matches: the total is None, and the
-    caller checks the order with ``reader.search_count`` once it has shown
-    the rows. The search index must be up to date with the entries.
+    then newest, and its matches are not counted. The total is then None,
+    and the caller checks the order with ``reader.search_count`` once it
+    has shown the rows. The search index must be up to date.
     """
     indexed = indexed_count(db)
     if indexed == 0:

@@ -30,8 +30,8 @@ RESULT_LIMIT = 500
 COMMON_WORDS_NOTE = (
     "words in half the entries or more: title matches first, then newest"
 )
-"""Summary of the order of a search whose every term is that common. It fits
-a line of 120 columns after a five-digit total."""
+"""Summary of the order of a search whose every term is in half the entries
+or more. It fits a line of 120 columns after a five-digit total."""
 
 TYPING_PAUSE = 0.08
 """Seconds without a key press before a search runs, so a fast typist does
@@ -154,8 +154,8 @@ class SearchScreen(Screen[SearchChoice | None]):
             found = SearchResults(query, self._rows, counted.total, scored=False)
             summary.update(_summary_text(found))
             return
-        # The newest entries made the query look common, but it matches
-        # fewer than half of all entries, so BM25 ranks it after all.
+        # The newest entries made the query look common, but the count
+        # shows that it is not (see MatchCount.common), so BM25 ranks it.
         self._show(self.store.search(query, limit=RESULT_LIMIT))
 
     @on(EntryList.Selected)
