@@ -12,12 +12,18 @@ a connection of its own for the screen.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from reader.models import StoreError, UsageError
+from reader.models import StoreError, TidingsError, UsageError
 from reader.search_query import parse_query
 from reader.search_rank import count_expression, indexed_count
+
+CANCEL_CHECK_STEPS = 10_000
+"""SQLite virtual machine steps between two calls of a count's ``cancelled``
+check. Counting "of the" in 100,000 entries took about 211,000 steps in
+150 ms of CPU time, so the check ran about every 7 ms."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,19 +59,35 @@ def count_matches(db: sqlite3.Connection, query: str) -> MatchCount:
     return MatchCount(total, indexed, common)
 
 
-def count_matches_in_file(path: Path, query: str) -> MatchCount:
+class CountCancelledError(TidingsError):
+    """The count stopped because its caller no longer needs it."""
+
+
+def count_matches_in_file(
+    path: Path, query: str, *, cancelled: Callable[[], bool] | None = None
+) -> MatchCount:
     """Count the matches of ``query`` in the cache at ``path``.
 
     Opens a read-only connection of its own, so a worker thread counts
-    while the caller's connection stays free for the screen. Raises
-    StoreError when the cache cannot be read.
+    while the caller's connection stays free for the screen. SQLite calls
+    ``cancelled`` every ``CANCEL_CHECK_STEPS`` steps, and a True result
+    stops the count with CountCancelledError. Raises StoreError when the
+    cache cannot be read.
     """
     try:
         db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
         try:
+            if cancelled is not None:
+                db.set_progress_handler(cancelled, CANCEL_CHECK_STEPS)
             return count_matches(db, query)
         finally:
             db.close()
+    except sqlite3.OperationalError as error:
+        if cancelled is not None and cancelled():
+            raise CountCancelledError(f"count of {query!r} cancelled") from error
+        raise StoreError(
+            f"counting the matches of {query!r} in {path} failed: {error}"
+        ) from error
     except sqlite3.Error as error:
         raise StoreError(
             f"counting the matches of {query!r} in {path} failed: {error}"

@@ -8,10 +8,15 @@ from typing import Any
 
 import pytest
 
+import reader.search_count
 import reader.search_rank
 import reader.tui.search_screen
 from reader.models import StoreError
-from reader.search_count import MatchCount, count_matches_in_file
+from reader.search_count import (
+    CountCancelledError,
+    MatchCount,
+    count_matches_in_file,
+)
 from reader.store import Store
 from reader.tui.app import TidingsApp
 from reader.tui.search_screen import COMMON_WORDS_NOTE, SearchScreen
@@ -94,6 +99,17 @@ def test_count_in_file_from_thread(corpus: Store) -> None:
     assert counts == [MatchCount(40, 40, common=True)]
 
 
+def test_count_in_file_cancelled(
+    corpus: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Forty entries take fewer steps than the default between two checks.
+    monkeypatch.setattr(reader.search_count, "CANCEL_CHECK_STEPS", 1)
+    with pytest.raises(CountCancelledError, match="filler"):
+        count_matches_in_file(corpus.path, "filler", cancelled=lambda: True)
+    never = count_matches_in_file(corpus.path, "filler", cancelled=lambda: False)
+    assert never == MatchCount(40, 40, common=True)
+
+
 def test_count_in_missing_file(tmp_path: Path) -> None:
     missing = tmp_path / "missing.sqlite3"
     with pytest.raises(StoreError, match=r"missing\.sqlite3"):
@@ -106,9 +122,9 @@ async def test_screen_shows_rows_before_count(
 ) -> None:
     release = threading.Event()
 
-    def gated_count(path: Path, query: str) -> MatchCount:
+    def gated_count(path: Path, query: str, **options: Any) -> MatchCount:
         release.wait(timeout=10)
-        return count_matches_in_file(path, query)
+        return count_matches_in_file(path, query, **options)
 
     monkeypatch.setattr(reader.tui.search_screen, "count_matches_in_file", gated_count)
     corpus.set_meta(WELCOME_META_KEY, "1")

@@ -17,7 +17,11 @@ from textual.worker import get_current_worker
 from reader.models import TidingsError
 from reader.rows import EntryRow
 from reader.search import SearchResults, match_expression
-from reader.search_count import MatchCount, count_matches_in_file
+from reader.search_count import (
+    CountCancelledError,
+    MatchCount,
+    count_matches_in_file,
+)
 from reader.store import Store
 from reader.tui.entry_list import EntryList
 from reader.tui.paging import RankedRows
@@ -113,6 +117,8 @@ class SearchScreen(Screen[SearchChoice | None]):
 
     def run_search(self) -> None:
         """Search for the prompt's text and list the best matches."""
+        # A count still running is for an earlier query.
+        self.workers.cancel_group(self, "search-count")
         summary = self.query_one("#search-summary", Static)
         if match_expression(self.query_text) is None:
             self._rows = ()
@@ -135,12 +141,17 @@ class SearchScreen(Screen[SearchChoice | None]):
     def _count_matches(self, query: str) -> None:
         # A connection of its own, so the prompt and the results stay
         # responsive while a phrase of common words is counted.
+        worker = get_current_worker()
         try:
-            counted: MatchCount | str = count_matches_in_file(self.store.path, query)
+            counted: MatchCount | str = count_matches_in_file(
+                self.store.path, query, cancelled=lambda: worker.is_cancelled
+            )
+        except CountCancelledError:
+            return
         except TidingsError as error:
             log.warning("search count failed query=%r error=%s", query, error)
             counted = str(error)
-        if not get_current_worker().is_cancelled:
+        if not worker.is_cancelled:
             self.app.call_from_thread(self._count_ready, query, counted)
 
     def _count_ready(self, query: str, counted: MatchCount | str) -> None:
