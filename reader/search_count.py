@@ -34,7 +34,7 @@ class MatchCount:
     indexed: int
     common: bool
     """Whether the query matches half of the indexed entries or more, or
-    each of its terms does. Only then is the title-then-date order of an
+    each term it requires (not a ``-word``) does. Only then is the title-then-date order of an
     uncounted search the right one. Otherwise BM25 ranks the matches, so
     search again with the count."""
 
