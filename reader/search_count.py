@@ -34,9 +34,9 @@ class MatchCount:
     indexed: int
     common: bool
     """Whether the query matches half of the indexed entries or more, or
-    each term it requires (not a ``-word``) does. Only then is the title-then-date order of an
-    uncounted search the right one. Otherwise BM25 ranks the matches, so
-    search again with the count."""
+    each term it requires (not a ``-word``) does. Only then is the
+    title-then-date order of an uncounted search the right one. Otherwise
+    BM25 ranks the matches, so search again with the count."""
 
 
 def count_matches(db: sqlite3.Connection, query: str) -> MatchCount:
