@@ -1,12 +1,23 @@
-"""Time the store's read paths on one cache: counts, pages, search."""
+"""Time the store's read paths on one cache: counts, pages, search.
+
+``benchmarks/scale.py`` builds the caches and calls ``store_figures``. To
+time the searches alone on a cache built before, run
+``.venv/bin/python benchmarks/scale_store.py CACHE`` (about a minute at
+100,000 entries). It may migrate the cache, so give it a copy.
+"""
 
 from __future__ import annotations
 
+import argparse
+import json
 import statistics
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from reader.listing import EntryScope
 from reader.store import Store
@@ -110,16 +121,7 @@ def search_figures(store: Store, busy: int) -> dict[str, Any]:
     store.update_search_index()
     figures: dict[str, Any] = {}
     for name, query in SEARCHES.items():
-        found = store.search(query)
-        order = "BM25" if found.scored else "title, then date"
-        figures[f"{name}: matches"] = f"{found.total} by {order}"
-        for limit in SEARCH_LIMITS:
-
-            def run(query: str = query, limit: int = limit) -> None:
-                store.search(query, limit=limit)
-
-            figures[f"{name}: best {limit}, ms"] = median_ms(run, runs=7)
-            figures[f"{name}: best {limit}, CPU ms"] = median_cpu_ms(run, runs=7)
+        figures.update(_query_figures(store, name, query))
     for typed in ("p", "py", "pyt", "python"):
         scope = EntryScope(feed_id=busy, search=typed)
         figures[f"filter busy feed by {typed!r} (count + first screen) ms"] = median_ms(
@@ -131,3 +133,48 @@ def search_figures(store: Store, busy: int) -> dict[str, Any]:
             lambda scope=scope: EntryPages(store, scope).get(SCREEN_ROWS), runs=5
         )
     return figures
+
+
+def _query_figures(store: Store, name: str, query: str) -> dict[str, Any]:
+    """Return the times of one query, counted, uncounted and its count.
+
+    "first page" is ``search(count=False)``, which the search screen and
+    ``tidings search`` show before the count. "count" is the count they
+    run after it, timed only where the first page skipped it.
+    """
+    figures: dict[str, Any] = {}
+    found = store.search(query)
+    order = "BM25" if found.scored else "title, then date"
+    figures[f"{name}: matches"] = f"{found.total} by {order}"
+    for limit in SEARCH_LIMITS:
+
+        def run(query: str = query, limit: int = limit) -> None:
+            store.search(query, limit=limit)
+
+        def first_page(query: str = query, limit: int = limit) -> None:
+            store.search(query, limit=limit, count=False)
+
+        figures[f"{name}: best {limit}, ms"] = median_ms(run, runs=7)
+        figures[f"{name}: best {limit}, CPU ms"] = median_cpu_ms(run, runs=7)
+        figures[f"{name}: first page of {limit}, CPU ms"] = median_cpu_ms(
+            first_page, runs=7
+        )
+    if store.search(query, count=False).total is None:
+        figures[f"{name}: count after the first page, CPU ms"] = median_cpu_ms(
+            lambda: store.count_matches(query), runs=7
+        )
+    return figures
+
+
+def main() -> None:
+    """Print the search figures of an existing cache as JSON."""
+    options = argparse.ArgumentParser(description="Time searches on one cache.")
+    options.add_argument("cache", type=Path, help="a cache built by scale.py")
+    args = options.parse_args()
+    with Store(args.cache) as store:
+        figures = search_figures(store, busy_feed_id(store))
+    print(json.dumps(figures, indent=2))
+
+
+if __name__ == "__main__":
+    main()

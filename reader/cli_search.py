@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import replace
 from typing import Any
 
 from reader.cli_commands import Command
 from reader.cli_output import entry_json, format_entry_row
 from reader.models import UsageError
+from reader.search import SearchResults
 from reader.store import Store
 from reader.textsafe import clean_line
 
@@ -48,24 +50,62 @@ def _run_search(store: Store, args: argparse.Namespace) -> int:
     if args.limit < 1:
         raise UsageError(f"invalid --limit {args.limit}; use 1 or more")
     query = " ".join(args.words)
-    found = store.search(query, limit=args.limit)
+    # JSON is one document, so it waits for the count. Text rows are printed
+    # first, because counting a query found in most entries can take longer
+    # than ranking it.
+    found = store.search(query, limit=args.limit, count=args.json)
     if args.save is not None:
         store.save_search(args.save, query)
+    _print_rows(store, found, as_json=args.json)
+    if found.total is None:
+        found = _count_after_rows(store, found, args.limit)
+    assert found.total is not None
+    if len(found.rows) < found.total:
+        print(
+            f"tidings: showing {len(found.rows)} of {found.total} matching entries; "
+            "raise --limit to see more",
+            file=sys.stderr,
+        )
+    if found.rows and not found.scored:
+        print(f"tidings: {TITLE_THEN_DATE_NOTE}", file=sys.stderr)
+    return 0
+
+
+TITLE_THEN_DATE_NOTE = (
+    "every word is in half the entries or more, so results are not ranked by "
+    "relevance: title and author matches come first, then the rest, newest first"
+)
+"""Message on stderr when BM25 did not order the results."""
+
+
+def _print_rows(store: Store, found: SearchResults, *, as_json: bool) -> None:
     entries = [store.get_entry(row.id) for row in found.rows]
-    if args.json:
+    if as_json:
         print_json(
             [entry_json(entry) | {"feed_title": entry.feed_title} for entry in entries]
         )
     else:
         for entry in entries:
             print(f"{format_entry_row(entry)}  ({clean_line(entry.feed_title)})")
-    if len(entries) < found.total:
-        print(
-            f"tidings: showing {len(entries)} of {found.total} matching entries; "
-            "raise --limit to see more",
-            file=sys.stderr,
-        )
-    return 0
+    sys.stdout.flush()
+
+
+def _count_after_rows(store: Store, found: SearchResults, limit: int) -> SearchResults:
+    counted = store.count_matches(found.query)
+    if counted.common:
+        return replace(found, total=counted.total)
+    # The newest entries made the query look common, but the count shows
+    # that it is not (see MatchCount.common), so the rows above were in the
+    # wrong order.
+    # NOTE: the text output then lists the matches twice; JSON never does.
+    print(
+        f"tidings: {counted.total} of {counted.indexed} entries match, fewer than "
+        "half, so here they are again ranked by relevance",
+        file=sys.stderr,
+    )
+    ranked = store.search(found.query, limit=limit)
+    _print_rows(store, ranked, as_json=False)
+    return ranked
 
 
 def _configure_searches(parser: argparse.ArgumentParser) -> None:

@@ -17,10 +17,13 @@ import re
 import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reader.models import TidingsError, UsageError
 from reader.rows import EntryRow
+
+if TYPE_CHECKING:
+    from reader.search_count import MatchCount
 
 # match_expression is re-exported: lists and the search screen import it here.
 from reader.search_query import match_expression as match_expression
@@ -65,7 +68,9 @@ class SearchResults:
     query: str
     rows: tuple[EntryRow, ...]
     """Matches ranked by relevance, then date; at most the requested limit."""
-    total: int
+    total: int | None
+    """How many entries match; None when the search was asked not to count
+    them and did not need to (see ``SearchQueries.search``)."""
     scored: bool
     """Whether BM25 ordered the rows. False when every term is in half of
     the entries or more: then the matches with every term in the title or
@@ -188,10 +193,17 @@ class SearchQueries:
         ).fetchone()
         return not queued and version is not None and version[0] == SEARCH_TEXT_VERSION
 
-    def search(self, query: str, *, limit: int = 50) -> SearchResults:
+    def search(
+        self, query: str, *, limit: int = 50, count: bool = True
+    ) -> SearchResults:
         """Return the ``limit`` best matches of ``query`` across all feeds.
 
-        Raises UsageError when the query has no term to look for.
+        With ``count`` False, a query whose every term looks common in the
+        newest entries is ranked title matches first, then newest, and
+        neither counted nor checked: ``total`` is None. The caller then
+        calls ``count_matches``, and searches again with the count when
+        ``MatchCount.common`` is False. Raises UsageError when the query
+        has no term to look for.
         """
         # Imported here: the TUI imports this module at start-up, and ranking
         # is needed only once the user searches.
@@ -201,8 +213,15 @@ class SearchQueries:
         if parsed is None:
             raise _no_terms(query)
         self.update_search_index()
-        ranked = rank_matches(self._db, parsed, limit)
+        ranked = rank_matches(self._db, parsed, limit, count=count)
         return SearchResults(query, ranked.rows, ranked.total, ranked.scored)
+
+    def count_matches(self, query: str) -> MatchCount:
+        """Count the entries that match ``query`` (see ``search``)."""
+        from reader.search_count import count_matches
+
+        self.update_search_index()
+        return count_matches(self._db, query)
 
     def list_saved_searches(self) -> list[SavedSearch]:
         """Return the saved searches ordered by name."""

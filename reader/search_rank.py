@@ -26,7 +26,7 @@ and text."""
 
 SAMPLE_ROWS = 2_000
 """Size of the sample, the newest indexed entries, in which the share of a
-one-term query's matches is measured before the query runs in full."""
+term's matches is measured before the query runs in full."""
 
 SAMPLE_UNCLEAR = (0.3, 0.7)
 """Shares in the sample too close to one half to predict whether the term is
@@ -38,41 +38,59 @@ class Ranked:
     """The best matches of a query, best first, and how many match."""
 
     rows: tuple[EntryRow, ...]
-    total: int
+    total: int | None
+    """How many entries match; None when they were not counted."""
     scored: bool
     """Whether BM25 ordered the rows. False when every term is in half of
     the entries or more."""
 
 
-def rank_matches(db: sqlite3.Connection, query: Query, limit: int) -> Ranked:
+def rank_matches(
+    db: sqlite3.Connection, query: Query, limit: int, *, count: bool = True
+) -> Ranked:
     """Return the ``limit`` best matches of ``query`` among all entries.
 
-    The search index must be up to date with the entries.
+    With ``count`` False, a query whose every term has a share of the
+    newest entries clearly over one half is ranked title matches first,
+    then newest, and its matches are not counted. The total is then None,
+    and the caller checks the order with ``reader.search_count`` once it
+    has shown the rows. The search index must be up to date.
     """
-    indexed = _indexed_count(db)
+    indexed = indexed_count(db)
     if indexed == 0:
         return Ranked((), 0, scored=False)
     if len(query.positive) == 1 and not query.negative:
-        return _rank_one_term(db, query, limit, indexed)
-    total = _count(db, query.expression())
+        return _rank_one_term(db, query, limit, indexed, count=count)
+    if not count and all(
+        _sampled_share(db, term.expression) > SAMPLE_UNCLEAR[1]
+        for term in query.positive
+    ):
+        # A query with "of the" took about 300 ms to count and to count its
+        # terms, the two steps that choose this order, so both wait.
+        return _by_title_then_date(db, query, limit, counted=False)
+    total = count_expression(db, query.expression())
     if total == 0:
         return Ranked((), 0, scored=False)
     # Each term matches at least the query's matches, so no term of a query
     # that matches half of the entries or more has any BM25 weight.
     if 2 * total >= indexed:
         return _by_title_then_date(db, query, limit, total)
-    counts = {term: _count(db, term.expression) for term in query.positive}
+    counts = {term: count_expression(db, term.expression) for term in query.positive}
     weighted = tuple(term for term in query.positive if 2 * counts[term] < indexed)
     if not weighted:
         return _by_title_then_date(db, query, limit, total)
     # The weighted terms match every match of the query and maybe more, so
     # when they match as many entries, they match the same ones.
-    scored = counts[weighted[0]] if len(weighted) == 1 else _count(db, all_of(weighted))
+    scored = (
+        counts[weighted[0]]
+        if len(weighted) == 1
+        else count_expression(db, all_of(weighted))
+    )
     return _by_score(db, query, weighted, limit, filtered=scored != total)
 
 
 def _rank_one_term(
-    db: sqlite3.Connection, query: Query, limit: int, indexed: int
+    db: sqlite3.Connection, query: Query, limit: int, indexed: int, *, count: bool
 ) -> Ranked:
     # The term's match count is the total, which both ways of ranking
     # return. A phrase of common words takes tens of milliseconds per pass
@@ -81,28 +99,39 @@ def _rank_one_term(
     # wrong guess costs time, never a different result.
     share = _sampled_share(db, query.expression())
     if SAMPLE_UNCLEAR[0] <= share <= SAMPLE_UNCLEAR[1]:
-        total = _count(db, query.expression())
+        total = count_expression(db, query.expression())
         if 2 * total < indexed:
             return _by_score(db, query, query.positive, limit, filtered=False)
         return _by_title_then_date(db, query, limit, total)
     if share < SAMPLE_UNCLEAR[0]:
         ranked = _by_score(db, query, query.positive, limit, filtered=False)
+        assert ranked.total is not None
         if 2 * ranked.total < indexed:
             return ranked
         return _by_title_then_date(db, query, limit, ranked.total)
+    if not count:
+        # Counting a phrase of common words costs most of the search (about
+        # 150 ms of CPU time for "of the" in 100,000 entries), and this
+        # order needs no count, so the count and the check of the guess wait.
+        return _by_title_then_date(db, query, limit, counted=False)
     ranked = _by_title_then_date(db, query, limit)
+    assert ranked.total is not None
     if 2 * ranked.total < indexed:
         return _by_score(db, query, query.positive, limit, filtered=False)
     return ranked
 
 
-def _indexed_count(db: sqlite3.Connection) -> int:
-    # The counters match the index once the pending queue is drained.
+def indexed_count(db: sqlite3.Connection) -> int:
+    """Return how many entries the search index contains.
+
+    The feed counters match the index once its pending queue is drained.
+    """
     (count,) = db.execute("SELECT coalesce(sum(total), 0) FROM feed_counts").fetchone()
     return int(count)
 
 
-def _count(db: sqlite3.Connection, expression: str) -> int:
+def count_expression(db: sqlite3.Connection, expression: str) -> int:
+    """Return how many entries match the FTS5 MATCH ``expression``."""
     (count,) = db.execute(_COUNT, (expression,)).fetchone()
     return int(count)
 
@@ -140,23 +169,30 @@ def _by_score(
 
 
 def _by_title_then_date(
-    db: sqlite3.Connection, query: Query, limit: int, total: int | None = None
+    db: sqlite3.Connection,
+    query: Query,
+    limit: int,
+    total: int | None = None,
+    *,
+    counted: bool = True,
 ) -> Ranked:
     # NOTE: FTS5 would order these matches by how often and where the terms
     # occur, scaled by 1e-6. Scoring the 100,000 matches of "the" in the
     # scale benchmark took 155-200 ms of CPU time (benchmarks/README.md), so
     # title and author matches first, then date, stand in for that order.
     everything = query.expression()
-    if total is None:
-        total = _count(db, everything)
+    if total is None and counted:
+        total = count_expression(db, everything)
     rows = db.execute(_NEWEST, (query.title_expression(), limit)).fetchall()
-    if len(rows) < min(limit, total):
+    # NOTE: with fewer title matches than ``limit``, _NEWEST reads every
+    # match of the whole query, as long as counting them would take.
+    if len(rows) < (limit if total is None else min(limit, total)):
         # Every match with the terms in its title is in ``rows``, so the
         # newest ``limit`` matches hold enough of the others.
         titled = {row[0] for row in rows}
         newest = db.execute(_NEWEST, (everything, limit)).fetchall()
         rows += [row for row in newest if row[0] not in titled][: limit - len(rows)]
-    return Ranked(tuple(map(row_from_tuple, rows)), int(total), scored=False)
+    return Ranked(tuple(map(row_from_tuple, rows)), total, scored=False)
 
 
 _COUNT = "SELECT count(*) FROM entries_fts WHERE entries_fts MATCH ?"

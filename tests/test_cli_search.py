@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
+import reader.search_rank
 from reader.cli import main
+from reader.cli_search import TITLE_THEN_DATE_NOTE
 
 FIXTURES = Path(__file__).parent / "fixtures"
 LANTERN = FIXTURES / "tui" / "lantern.xml"
@@ -58,6 +60,68 @@ def test_search_text_and_limit(
     assert len(out.splitlines()) == 1
     assert out.rstrip().endswith("(Lantern Dev Notes)")
     assert "showing 1 of" in err
+
+
+@pytest.fixture
+def kiwi_feed(
+    db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Five entries: "text" in all, "kiwi" in the first and the last."""
+    feed = tmp_path / "kiwi.xml"
+    days = [f"Mon, 0{day} Jan 2024 10:00:00 GMT" for day in range(1, 6)]
+    guids = ["kiwi-a", "b", "c", "d", "kiwi-e"]
+    feed.write_bytes(rss(*zip(guids, days, strict=True)))
+    assert run(capsys, "add", str(feed))[0] == 0
+
+
+def test_search_common_word_order(
+    kiwi_feed: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, out, err = run(capsys, "search", "text")
+    assert status == 0
+    # No title contains "text", so the order is newest first.
+    newest_first = ["Item kiwi-e", "Item d", "Item c", "Item b", "Item kiwi-a"]
+    lines = out.splitlines()
+    assert len(lines) == 5
+    for title, line in zip(newest_first, lines, strict=True):
+        assert title in line
+    assert TITLE_THEN_DATE_NOTE in err
+    assert "showing" not in err
+    status, out, err = run(capsys, "search", "text", "--limit", "2")
+    assert len(out.splitlines()) == 2
+    assert "showing 2 of 5 matching entries" in err
+    assert TITLE_THEN_DATE_NOTE in err
+
+
+def test_search_ranked_has_no_order_note(
+    kiwi_feed: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, out, err = run(capsys, "search", "kiwi")
+    assert status == 0
+    assert len(out.splitlines()) == 2
+    assert err == ""
+
+
+def test_search_wrong_guess_ranked_again(
+    kiwi_feed: None, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The newest stored entry is one of the two kiwi ones, so a sample of
+    # one entry takes kiwi, in 2 of 5 entries, for common.
+    monkeypatch.setattr(reader.search_rank, "SAMPLE_ROWS", 1)
+    status, out, err = run(capsys, "search", "kiwi")
+    assert status == 0
+    assert "2 of 5 entries match, fewer than half" in err
+    assert TITLE_THEN_DATE_NOTE not in err
+    lines = out.splitlines()
+    assert len(lines) == 4
+    _, ranked, _ = run(capsys, "search", "kiwi", "--json")
+    ranked_ids = [entry["id"] for entry in json.loads(ranked)]
+    monkeypatch.setattr(reader.search_rank, "SAMPLE_ROWS", 2_000)
+    _, exact, _ = run(capsys, "search", "kiwi", "--json")
+    assert ranked_ids == [entry["id"] for entry in json.loads(exact)]
+    for entry, line in zip(json.loads(exact), lines[2:], strict=True):
+        assert entry["title"] in line
+    assert sorted(lines[:2]) == sorted(lines[2:])
 
 
 def test_search_words_join(lantern: None, capsys: pytest.CaptureFixture[str]) -> None:

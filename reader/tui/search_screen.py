@@ -2,25 +2,40 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import ClassVar
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
+from textual.worker import get_current_worker
 
 from reader.models import TidingsError
 from reader.rows import EntryRow
-from reader.search import match_expression
+from reader.search import SearchResults, match_expression
+from reader.search_count import (
+    CountCancelledError,
+    MatchCount,
+    count_matches_in_file,
+)
 from reader.store import Store
 from reader.tui.entry_list import EntryList
 from reader.tui.paging import RankedRows
 
+log = logging.getLogger(__name__)
+
 RESULT_LIMIT = 500
 """Best matches listed; the summary line gives the number of all matches."""
+
+COMMON_WORDS_NOTE = (
+    "words in half the entries or more: title matches first, then newest"
+)
+"""Summary of the order of a search whose every term is in half the entries
+or more. It fits a line of 120 columns after a five-digit total."""
 
 TYPING_PAUSE = 0.08
 """Seconds without a key press before a search runs, so a fast typist does
@@ -102,25 +117,57 @@ class SearchScreen(Screen[SearchChoice | None]):
 
     def run_search(self) -> None:
         """Search for the prompt's text and list the best matches."""
+        # A count still running is for an earlier query.
+        self.workers.cancel_group(self, "search-count")
         summary = self.query_one("#search-summary", Static)
         if match_expression(self.query_text) is None:
             self._rows = ()
             self.results.show_rows(self.store, RankedRows(()))
             summary.update("Type words to search every cached entry.")
             return
-        found = self.store.search(self.query_text, limit=RESULT_LIMIT)
+        # Rows first: a query found in most entries is counted afterwards.
+        found = self.store.search(self.query_text, limit=RESULT_LIMIT, count=False)
+        self._show(found)
+        if found.total is None:
+            self._count_matches(found.query)
+
+    def _show(self, found: SearchResults) -> None:
         self._rows = found.rows
         self.results.show_rows(self.store, RankedRows(found.rows))
-        shown = len(found.rows)
-        text = f"{found.total} matching entries"
-        if shown < found.total:
-            text += f", best {shown} shown"
-        if found.total and not found.scored:
-            # Fits a line of 120 columns with a five-digit total.
-            text += (
-                "; words in half the entries or more: title matches first, then newest"
+        summary = self.query_one("#search-summary", Static)
+        summary.update(_summary_text(found))
+
+    @work(thread=True, exclusive=True, group="search-count", exit_on_error=False)
+    def _count_matches(self, query: str) -> None:
+        # A connection of its own, so the prompt and the results stay
+        # responsive while a phrase of common words is counted.
+        worker = get_current_worker()
+        try:
+            counted: MatchCount | str = count_matches_in_file(
+                self.store.path, query, cancelled=lambda: worker.is_cancelled
             )
-        summary.update(text)
+        except CountCancelledError:
+            return
+        except TidingsError as error:
+            log.warning("search count failed query=%r error=%s", query, error)
+            counted = str(error)
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self._count_ready, query, counted)
+
+    def _count_ready(self, query: str, counted: MatchCount | str) -> None:
+        if not self.is_mounted or query != self.query_text:
+            return
+        summary = self.query_one("#search-summary", Static)
+        if isinstance(counted, str):
+            summary.update(counted)
+            return
+        if counted.common:
+            found = SearchResults(query, self._rows, counted.total, scored=False)
+            summary.update(_summary_text(found))
+            return
+        # The newest entries made the query look common, but the count
+        # shows that it is not (see MatchCount.common), so BM25 ranks it.
+        self._show(self.store.search(query, limit=RESULT_LIMIT))
 
     @on(EntryList.Selected)
     def _result_selected(self, event: EntryList.Selected) -> None:
@@ -151,3 +198,15 @@ class SearchScreen(Screen[SearchChoice | None]):
     def action_close(self) -> None:
         """Go back without opening an entry."""
         self.dismiss(None)
+
+
+def _summary_text(found: SearchResults) -> str:
+    shown = len(found.rows)
+    if found.total is None:
+        return f"counting...; {COMMON_WORDS_NOTE}"
+    text = f"{found.total} matching entries"
+    if shown < found.total:
+        text += f", best {shown} shown"
+    if found.total and not found.scored:
+        text += f"; {COMMON_WORDS_NOTE}"
+    return text
