@@ -25,7 +25,7 @@ from typing import TypeVar
 from reader import parse, saxdriver
 from reader.models import Feed, FetchResult, ParsedFeed
 from reader.schedule import declared_interval, next_after_success
-from reader.store import Store, utc_now
+from reader.store import REFRESH_INDEX_BACKLOG, Store, utc_now
 
 logger = logging.getLogger(__name__)
 
@@ -98,6 +98,7 @@ def store_document(
         store = _worker_stores[path] = Store(path)
     # Workers outlive one refresh, so each job sets the caller's retention.
     store.retention = retention
+    store.index_backlog = REFRESH_INDEX_BACKLOG
     return save_document(store, feed, result, document, body_hash)
 
 

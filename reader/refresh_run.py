@@ -125,6 +125,7 @@ class RefreshRun:
             raise failed.exceptions[0] from None
         finally:
             await self._flush_unchanged()
+            await self._index_backlog()
         results |= {feed_id: task.result() for feed_id, task in tasks.items()}
         return tuple(results[feed.id] for feed in feeds)
 
@@ -241,6 +242,16 @@ class RefreshRun:
         except (sqlite3.Error, TidingsError):
             ids = ",".join(str(unchanged.feed_id) for unchanged in batch)
             logger.exception("cannot store unchanged feeds feed_ids=%s", ids)
+
+    async def _index_backlog(self) -> None:
+        # Saves during the run leave up to REFRESH_INDEX_BACKLOG entries
+        # queued for the search index; the queue is in the cache, so an
+        # index left behind by a failure here is caught up by the next
+        # search or refresh.
+        try:
+            await self.writer.call(Store.update_search_index)
+        except (sqlite3.Error, TidingsError):
+            logger.exception("cannot update the search index after the refresh")
 
     async def _pause_host(self, feed: Feed, error: ServerBusyError) -> None:
         until = utc_now() + schedule.host_pause(error.retry_after)

@@ -18,7 +18,7 @@ from functools import partial
 from pathlib import Path
 from typing import Concatenate, ParamSpec, TypeVar
 
-from reader.store import Store
+from reader.store import REFRESH_INDEX_BACKLOG, Store
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -58,6 +58,7 @@ class StoreWriter:
     ) -> T:
         if self._store is None:
             self._store = Store(self._path, retention=self._retention)
+            self._store.index_backlog = REFRESH_INDEX_BACKLOG
         return method(self._store, *args, **kwargs)
 
     def _close(self) -> None:
