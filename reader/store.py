@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from json.encoder import encode_basestring_ascii as _encode_json
 from pathlib import Path
 from typing import Any
 
@@ -294,11 +295,11 @@ class Store(FolderMethods, ScheduleStore, EntryLists, SearchQueries):
         # Entries earlier in the document are newer by convention; a
         # microsecond apart keeps that order for entries without dates.
         for position, entry in enumerate(entries):
-            fingerprint = _fingerprint(entry)
+            values = _entry_values(entry)
+            fingerprint = values[-2]
             previous = known.get(entry.key)
             if previous == fingerprint:
                 continue
-            values = _entry_values(entry, fingerprint)
             if previous is None:
                 first_seen = _to_text(_nudge(now, len(entries) - position))
                 db.execute(
@@ -560,10 +561,12 @@ def _enclosures_json(enclosures: Sequence[Enclosure]) -> str:
     )
 
 
-def _entry_values(entry: ParsedEntry, fingerprint: str) -> tuple[Any, ...]:
+def _entry_values(entry: ParsedEntry) -> tuple[Any, ...]:
+    """Return the stored columns of an entry, from title to sort date, with
+    its fingerprint second to last."""
     published = _to_text(entry.published)
     updated = _to_text(entry.updated)
-    return (
+    fields = (
         entry.title,
         entry.link,
         entry.author,
@@ -572,23 +575,15 @@ def _entry_values(entry: ParsedEntry, fingerprint: str) -> tuple[Any, ...]:
         entry.content,
         entry.summary,
         _enclosures_json(entry.enclosures),
-        fingerprint,
-        published or updated,
     )
+    return (*fields, _fingerprint(fields), published or updated)
 
 
-def _fingerprint(entry: ParsedEntry) -> str:
-    fields = (
-        entry.title,
-        entry.link,
-        entry.author,
-        _to_text(entry.published),
-        _to_text(entry.updated),
-        entry.content,
-        entry.summary,
-        _enclosures_json(entry.enclosures),
-    )
-    return hashlib.sha256(json.dumps(fields).encode()).hexdigest()
+def _fingerprint(fields: tuple[str | None, ...]) -> str:
+    # The SHA-256 of json.dumps(fields), which older versions stored, built
+    # from the C string encoder without json.dumps' per-call setup.
+    encoded = ["null" if field is None else _encode_json(field) for field in fields]
+    return hashlib.sha256(f"[{', '.join(encoded)}]".encode()).hexdigest()
 
 
 def _feed_from_row(row: sqlite3.Row | tuple[Any, ...]) -> Feed:
