@@ -34,7 +34,10 @@ from reader.models import Enclosure, ParsedEntry, ParsedFeed, ParseError
 from reader.textsafe import clean_line, clean_text
 
 # A feedparser.FeedParserDict: the feed, an entry, a link or a text construct.
-# Raw dict access (dict.get) bypasses its key aliases where they mislead.
+# Raw dict access (dict.get) bypasses its key aliases where they mislead,
+# and it is several times faster than FeedParserDict.get, which goes through
+# __getitem__'s special cases. Only "enclosures" needs FeedParserDict.get,
+# because feedparser builds that list from the links when it is read.
 _Item = dict[str, Any]
 
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
@@ -71,7 +74,7 @@ def parse_feed(
     warnings += _bozo_warnings(result, content_type)
     entries = [_entry(raw, feed, url, warnings) for raw in result.entries]
     return ParsedFeed(
-        title=_detail_text(feed.get("title_detail")) or url_name(url),
+        title=_detail_text(dict.get(feed, "title_detail")) or url_name(url),
         link=_alternate_link(feed, url),
         entries=with_unique_keys(entries),
         warnings=tuple(dict.fromkeys(warnings)),
@@ -159,14 +162,17 @@ def _bozo_warnings(result: Any, content_type: str | None) -> list[str]:
 
 def _entry(raw: _Item, feed: _Item, url: str, warnings: list[str]) -> ParsedEntry:
     """Build one ParsedEntry from a feedparser entry; the key may repeat."""
-    base = join_url(url, _entry_base(raw))
+    own_base = _entry_base(raw)
+    base = join_url(url, own_base)
     link = _alternate_link(raw, base) or _guid_link(raw)
-    body_base = _body_base(raw, url)
-    title = _detail_text(raw.get("title_detail"))
-    summary = _detail_html(raw.get("summary_detail"), url, body_base)
+    body_base = _body_base(raw, url, own_base)
+    title = _detail_text(dict.get(raw, "title_detail"))
+    summary = _detail_html(dict.get(raw, "summary_detail"), url, body_base)
     content = _content_html(raw, url, body_base) or summary
     enclosures = _enclosures(raw, body_base)
-    author = clean_line(raw.get("author") or feed.get("author") or "") or None
+    author = (
+        clean_line(dict.get(raw, "author") or dict.get(feed, "author") or "") or None
+    )
     return ParsedEntry(
         key=_entry_key(raw, link, title, summary, enclosures),
         title=title or fallback_title(summary or content, link, enclosures),
@@ -186,19 +192,19 @@ def _entry_base(raw: _Item) -> str:
     feedparser does not record an entry's own base, so the base of its first
     text construct is used instead.
     """
-    details = [raw.get("title_detail"), raw.get("summary_detail")]
-    details += raw.get("content") or []
-    return next((d["base"] for d in details if d and d.get("base")), "")
+    details = [dict.get(raw, "title_detail"), dict.get(raw, "summary_detail")]
+    details += dict.get(raw, "content") or []
+    return next((d["base"] for d in details if d and dict.get(d, "base")), "")
 
 
-def _body_base(raw: _Item, url: str) -> str:
+def _body_base(raw: _Item, url: str, own_base: str) -> str:
     """Return the base for relative URLs in the entry's body and enclosures.
 
     The entry's xml:base wins. Without one, an entry link written as an
     absolute URL is the base, because aggregated feeds carry posts whose
     relative URLs belong to the post's own site. Else the feed's URL is.
+    ``own_base`` is the entry's xml:base from ``_entry_base``.
     """
-    own_base = _entry_base(raw)
     if own_base:
         return join_url(url, own_base)
     # Without an xml:base feedparser leaves hrefs as written, so resolving
@@ -214,7 +220,7 @@ def _entry_key(
     enclosures: tuple[Enclosure, ...],
 ) -> str:
     """Return the entry's identity: guid/id, else link, else a content hash."""
-    guid = (raw.get("id") or "").strip()
+    guid = (dict.get(raw, "id") or "").strip()
     if guid:
         return guid
     if link:
@@ -229,8 +235,8 @@ def _alternate_link(item: _Item, base: str) -> str | None:
     Only ``links`` is read, not ``link``: feedparser copies a permalink guid
     into ``link``, and a guid like "post-5" is not a URL.
     """
-    for link in item.get("links") or []:
-        if link.get("rel", "alternate") == "alternate" and link.get("href"):
+    for link in dict.get(item, "links") or []:
+        if dict.get(link, "rel", "alternate") == "alternate" and dict.get(link, "href"):
             absolute = http_url(link["href"], base)
             if absolute:
                 return absolute
@@ -239,7 +245,7 @@ def _alternate_link(item: _Item, base: str) -> str | None:
 
 def _guid_link(raw: _Item) -> str | None:
     """Return a permalink guid that is itself an absolute http(s) URL."""
-    if raw.get("guidislink") and raw.get("id"):
+    if dict.get(raw, "guidislink") and dict.get(raw, "id"):
         return http_url(raw["id"], "")
     return None
 
@@ -248,8 +254,8 @@ def _detail_text(detail: _Item | None) -> str:
     """Return a text construct (title, name) as one line of plain text."""
     if not detail:
         return ""
-    value = detail.get("value") or ""
-    if detail.get("type") in _HTML_TYPES:
+    value = dict.get(detail, "value") or ""
+    if dict.get(detail, "type") in _HTML_TYPES:
         value = html_to_text(value)
     return clean_line(value)
 
@@ -260,22 +266,24 @@ def _detail_html(detail: _Item | None, url: str, body_base: str) -> str:
     URIs resolve against the construct's xml:base, itself resolved against
     the feed's ``url``, else against ``body_base``.
     """
-    if not detail or not (detail.get("value") or "").strip():
+    if not detail or not (dict.get(detail, "value") or "").strip():
         return ""
     value = detail["value"]
-    if detail.get("type") not in _HTML_TYPES:
+    if dict.get(detail, "type") not in _HTML_TYPES:
         return clean_text(text_to_html(value))
-    own_base = detail.get("base")
+    own_base = dict.get(detail, "base")
     base = join_url(url, own_base) if own_base else body_base
     return clean_body_html(value, base)
 
 
 def _content_html(raw: _Item, url: str, body_base: str) -> str:
     """Return the longest full-content value, preferring HTML over text."""
-    values = raw.get("content") or []
-    html_values = [c for c in values if c.get("type") in _HTML_TYPES]
+    values = dict.get(raw, "content") or []
+    html_values = [c for c in values if dict.get(c, "type") in _HTML_TYPES]
     longest = max(
-        html_values or values, key=lambda c: len(c.get("value") or ""), default=None
+        html_values or values,
+        key=lambda c: len(dict.get(c, "value") or ""),
+        default=None,
     )
     return _detail_html(longest, url, body_base)
 
