@@ -74,8 +74,10 @@ def save_document(
     (new, updated) entry counts."""
     parsed, declared = document
     next_refresh = next_after_success(utc_now(), feed, declared, result.max_age)
-    counts = store.save_parsed(feed.id, result, parsed, body_hash)
-    store.record_success(feed.id, next_refresh, result.max_age, declared)
+    # One commit per feed: the entries and the schedule land together.
+    with store.batch():
+        counts = store.save_parsed(feed.id, result, parsed, body_hash)
+        store.record_success(feed.id, next_refresh, result.max_age, declared)
     return counts
 
 

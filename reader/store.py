@@ -125,6 +125,7 @@ class Store(FolderMethods, ScheduleStore, EntryLists, SearchQueries):
         sets ``REFRESH_INDEX_BACKLOG`` and indexes the rest at its end.
         """
         self._db = _connect(self.path, verify)
+        self._batched = False
 
     def __enter__(self) -> Store:
         return self
@@ -137,12 +138,30 @@ class Store(FolderMethods, ScheduleStore, EntryLists, SearchQueries):
         self._db.close()
 
     @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Run every write inside the block in one transaction.
+
+        The writing methods called in the block start no transaction of
+        their own, so an error in any of them rolls back all of them.
+        """
+        with self._transaction():
+            self._batched = True
+            try:
+                yield
+            finally:
+                self._batched = False
+
+    @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
         """Run the body in one write transaction, rolled back on any error.
 
+        Inside ``batch`` the body joins the batch's transaction instead.
         SQLite errors other than constraint violations become StoreError
         with the reason in plain words (disk full, locked, damaged).
         """
+        if self._batched:
+            yield self._db
+            return
         try:
             self._begin()
             try:
