@@ -11,7 +11,9 @@ Steps:
   ``parse_feed`` as a whole;
 - store: ``save_document`` into a new cache as a whole, and within it the
   entry inserts (with their fingerprints) and the search index (with the
-  HTML stripped by ``search_text``).
+  HTML stripped by ``search_text``). As in a refresh, the saves leave up to
+  ``REFRESH_INDEX_BACKLOG`` entries queued for the index, and the last
+  catch-up of the index counts as part of the store.
 
 The store steps are timed by wrapping the functions of ``reader.store``
 and ``reader.search``, which adds a few microseconds per call.
@@ -70,8 +72,10 @@ def timing(owner: Any, name: str, totals: dict[str, float]) -> Iterator[None]:
 
 
 def save_all(documents: list[ParsedDocument]) -> float:
-    """Store every parsed document in a new cache, as a refresh does; return
-    the CPU seconds of the stores and the final search index update."""
+    """Store every parsed document in a new cache, as a refresh does.
+
+    Returns the CPU seconds of the stores and of the final index update.
+    """
     with (
         tempfile.TemporaryDirectory() as folder,
         store.Store(Path(folder) / "cache.sqlite3") as cache,
