@@ -6,6 +6,7 @@ rename prompt."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ from textual.widgets import Footer
 from reader.store import Store
 from reader.tui.app import TidingsApp
 from reader.welcome import WELCOME_META_KEY
-from tests.test_tui import load_fixture
+from tests.test_tui import FIXTURES, load_fixture
 
 
 @pytest.fixture
@@ -76,3 +77,49 @@ async def test_feed_pane_width_follows_terminal(
         await settle(pilot)
         assert app.feed_list.size.width + 2 == feeds_width
         assert app.entry_list.outer_size.width == columns - feeds_width
+
+
+# Feed errors
+
+LONG_ERROR = (
+    "TLS handshake failed: certificate verify failed: unable to get local "
+    "issuer certificate for host feeds.example.test while following the "
+    "redirect from the old address, so the cached entries are all there is"
+)
+
+
+def status_message_lines(app: TidingsApp) -> list[str]:
+    """Return the lines the message part of the status line shows."""
+    part = app.query_one("#status-message")
+    return [part.render_line(y).text.strip() for y in range(part.size.height)]
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 36)])
+async def test_long_feed_error_readable_in_status(
+    store: Store, size: tuple[int, int]
+) -> None:
+    failing = store.add_feed("failing.xml")
+    retry_at = datetime(2030, 1, 2, 3, 4, tzinfo=UTC)
+    store.record_failure(failing.id, LONG_ERROR, retry_at)
+    app = TidingsApp(store)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        app.status.show_refresh("Refreshed 3 feeds: 2 new entries, 1 failed")
+        app.feed_list.focus()
+        index = app.feed_list.feed_index(failing.id)
+        assert index is not None
+        app.feed_list.cursor = index
+        await settle(pilot)
+        lines = status_message_lines(app)
+        shown = " ".join(" ".join(lines).split())
+        assert len(lines) > 1
+        assert LONG_ERROR in shown
+        assert "· retry 2030-01-0" in shown
+        assert app.status.refresh_state.startswith("Refreshed 3 feeds")
+
+        lantern = store.find_feed(str(FIXTURES / "lantern.xml"))
+        assert lantern is not None
+        app.feed_list.cursor = app.feed_list.feed_index(lantern.id)
+        await settle(pilot)
+        assert status_message_lines(app) == ["Lantern Dev Notes: 4 unread of 4"]
+        assert app.status.size.height == 1
