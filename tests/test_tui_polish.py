@@ -12,10 +12,11 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Footer
+from textual.widgets import Footer, Input
 
 from reader.store import Store
 from reader.tui.app import TidingsApp
+from reader.tui.search_screen import SearchScreen
 from reader.welcome import WELCOME_META_KEY
 from tests.test_tui import FIXTURES, load_fixture
 
@@ -123,3 +124,48 @@ async def test_long_feed_error_readable_in_status(
         await settle(pilot)
         assert status_message_lines(app) == ["Lantern Dev Notes: 4 unread of 4"]
         assert app.status.size.height == 1
+
+
+# q on the search screen
+
+
+def screen_footer_keys(app: TidingsApp) -> list[str]:
+    """Return ``key label`` of each key the current screen's footer shows."""
+    footer = app.screen.query_one(Footer)
+    return [
+        f"{key.key_display} {key.description}"  # type: ignore[attr-defined]
+        for key in footer.children
+        if not key.has_class("-command-palette")
+    ]
+
+
+async def test_q_closes_search_screen(store: Store) -> None:
+    app = TidingsApp(store)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+f")
+        await settle(pilot)
+        assert isinstance(app.screen, SearchScreen)
+        # In the prompt, q is a letter of the query, so the footer omits it.
+        assert "q Back" not in screen_footer_keys(app)
+        assert "esc Back" in screen_footer_keys(app)
+        await pilot.press("q", "backspace", *"config", "enter")
+        await settle(pilot)
+        assert app.is_running
+        assert app.screen.query_one("#search-input", Input).value == "config"
+        assert app.screen.results.has_focus
+        assert "q Back" in screen_footer_keys(app)
+        assert "esc Back" in screen_footer_keys(app)
+
+        await pilot.press("q")
+        await settle(pilot)
+        assert app.is_running
+        assert not isinstance(app.screen, SearchScreen)
+        assert app.entry_list.has_focus or app.feed_list.has_focus
+
+        await pilot.press("ctrl+f")
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.is_running
+        assert not isinstance(app.screen, SearchScreen)
