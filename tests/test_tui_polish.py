@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pytest_httpserver import HTTPServer
 from textual.pilot import Pilot
 from textual.widgets import Footer, Input
 
@@ -169,3 +170,90 @@ async def test_q_closes_search_screen(store: Store) -> None:
         await settle(pilot)
         assert app.is_running
         assert not isinstance(app.screen, SearchScreen)
+
+
+# Adding feeds
+
+
+async def add_feed(pilot: Pilot[Any], text: str) -> None:
+    """Press ``a``, type ``text`` into the prompt and wait for the add."""
+    await pilot.press("a")
+    await settle(pilot)
+    pilot.app.screen.query_one(Input).value = text
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+async def test_added_file_named_by_title(store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "room.xml"
+    path.write_bytes((FIXTURES / "reading.xml").read_bytes())
+    app = TidingsApp(store)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await add_feed(pilot, str(path))
+        await settle(pilot)
+        current = app.feed_list.current_feed
+        assert current is not None
+        assert current.title == "Reading Room"
+        assert str(app.entry_list.border_title) == "Entries · Reading Room"
+        assert app.status.message.startswith("Reading Room: 3 unread of 3")
+        assert str(tmp_path) not in app.status.message
+
+
+def paths_requested(server: HTTPServer) -> list[str]:
+    """Return the path of every request the server answered, in order."""
+    return [request.path for request, _response in server.log]
+
+
+async def test_add_url_fetches_feed_once(
+    store: Store, httpserver_ipv4: HTTPServer
+) -> None:
+    httpserver_ipv4.expect_request("/fresh.xml").respond_with_data(
+        (FIXTURES / "fresh.xml").read_bytes(), content_type="application/xml"
+    )
+    url = httpserver_ipv4.url_for("/fresh.xml")
+    app = TidingsApp(store)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await add_feed(pilot, url)
+        added = store.find_feed(url)
+        assert added is not None
+        feed = store.get_feed(added.id)
+        assert paths_requested(httpserver_ipv4) == ["/fresh.xml"]
+        assert feed.total > 0
+        assert feed.last_error is None
+        assert app.status.message == f"Added {feed.title} ({feed.total} entries)"
+        assert str(app.entry_list.border_title) == f"Entries · {feed.title}"
+        assert app.entry_list.item_count() == feed.total
+
+
+PAGE = """<html><head><title>Two feeds</title>
+<link rel="alternate" type="application/atom+xml" title="Builds" href="/fresh.xml">
+<link rel="alternate" type="application/rss+xml" title="Room" href="/reading.xml">
+</head><body>hello</body></html>"""
+
+
+async def test_add_page_fetches_choice_once(
+    store: Store, httpserver_ipv4: HTTPServer
+) -> None:
+    httpserver_ipv4.expect_request("/").respond_with_data(
+        PAGE, content_type="text/html"
+    )
+    for name in ("fresh.xml", "reading.xml"):
+        httpserver_ipv4.expect_request(f"/{name}").respond_with_data(
+            (FIXTURES / name).read_bytes(), content_type="application/xml"
+        )
+    app = TidingsApp(store)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await add_feed(pilot, httpserver_ipv4.url_for("/"))
+        # The page announces its feeds, so none is fetched before the choice.
+        assert paths_requested(httpserver_ipv4) == ["/"]
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert paths_requested(httpserver_ipv4) == ["/", "/reading.xml"]
+        added = store.find_feed(httpserver_ipv4.url_for("/reading.xml"))
+        assert added is not None
+        assert store.get_feed(added.id).total == 3
+        assert app.status.message.startswith("Reading Room: 3 unread of 3")
+        assert str(app.entry_list.border_title) == "Entries · Reading Room"
