@@ -257,3 +257,51 @@ async def test_add_page_fetches_choice_once(
         assert store.get_feed(added.id).total == 3
         assert app.status.message.startswith("Reading Room: 3 unread of 3")
         assert str(app.entry_list.border_title) == "Entries · Reading Room"
+
+
+# Status messages and plurals
+
+
+async def test_filter_count_ends_with_filter(store: Store) -> None:
+    app = TidingsApp(store)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"shel")
+        await pilot.pause(0.3)
+        await settle(pilot)
+        assert app.status.message == "1 entry matches"
+        await pilot.press("backspace", "backspace", "backspace", "backspace")
+        await pilot.press(*"t")
+        await pilot.pause(0.3)
+        await settle(pilot)
+        assert app.status.message.endswith("entries match")
+
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.status.message == "Lantern Dev Notes: 4 unread of 4"
+        await pilot.press("question_mark")
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.status.message == "Lantern Dev Notes: 4 unread of 4"
+
+
+async def test_search_results_replace_feed_error(store: Store) -> None:
+    failing = store.add_feed("failing.xml")
+    store.record_failure(failing.id, "HTTP 500 Internal Server Error", None)
+    app = TidingsApp(store)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        app.feed_list.focus()
+        app.feed_list.cursor = app.feed_list.feed_index(failing.id)
+        await settle(pilot)
+        assert "HTTP 500" in app.status.message
+        await pilot.press("ctrl+f", *"retyping", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, SearchScreen)
+        assert app.screen.summary == "1 matching entry"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert not isinstance(app.screen, SearchScreen)
+        assert app.status.message == "Search 'retyping': 1 result listed"
+        assert str(app.entry_list.border_title) == "Entries · Search: retyping"

@@ -18,7 +18,7 @@ from textual import work
 from reader.models import Feed, FetchError, ParseError, TidingsError
 from reader.textsafe import clean_line
 from reader.tui.dialogs import ChoiceScreen, TextPrompt
-from reader.tui.formatting import feed_title
+from reader.tui.formatting import counted, feed_title
 
 if TYPE_CHECKING:
     from reader.discover import FeedCandidate, FetchedFeed
@@ -131,7 +131,9 @@ class FeedAdding:
             return
         self.reload_feeds(feed.id)
         stored = self.store.get_feed(feed.id)
-        self.status.show(f"Added {feed_title(stored)} ({_entries(stored.total)})")
+        self.status.show(
+            f"Added {feed_title(stored)} ({counted(stored.total, 'entry', 'entries')})"
+        )
 
     def _write(self, write: Callable[[], Any]) -> Any:
         """Run a store write and return its result; on failure (the feed
@@ -165,7 +167,3 @@ def _store_fetched(store: Store, feed: Feed, document: FetchedFeed) -> None:
     declared = declared_interval(content)
     body_hash = hashlib.sha256(content).hexdigest()
     save_document(store, feed, document.result, (document.parsed, declared), body_hash)
-
-
-def _entries(count: int) -> str:
-    return f"{count} {'entry' if count == 1 else 'entries'}"

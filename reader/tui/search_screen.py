@@ -24,6 +24,7 @@ from reader.search_count import (
 )
 from reader.store import Store
 from reader.tui.entry_list import EntryList
+from reader.tui.formatting import counted
 from reader.tui.paging import RankedRows
 
 log = logging.getLogger(__name__)
@@ -214,7 +215,7 @@ def _summary_text(found: SearchResults) -> str:
     shown = len(found.rows)
     if found.total is None:
         return f"counting...; {COMMON_WORDS_NOTE}"
-    text = f"{found.total} matching entries"
+    text = counted(found.total, "matching entry", "matching entries")
     if shown < found.total:
         text += f", best {shown} shown"
     if found.total and not found.scored:
