@@ -14,9 +14,11 @@ import pytest
 from pytest_httpserver import HTTPServer
 from textual.pilot import Pilot
 from textual.widgets import Footer, Input
+from textual.widgets._markdown import MarkdownTableContent
 
 from reader.store import Store
 from reader.tui.app import TidingsApp
+from reader.tui.help import HelpScreen
 from reader.tui.search_screen import SearchScreen
 from reader.welcome import WELCOME_META_KEY
 from tests.test_tui import FIXTURES, load_fixture
@@ -305,3 +307,48 @@ async def test_search_results_replace_feed_error(store: Store) -> None:
         assert not isinstance(app.screen, SearchScreen)
         assert app.status.message == "Search 'retyping': 1 result listed"
         assert str(app.entry_list.border_title) == "Entries · Search: retyping"
+
+
+# Help table and rename prompt
+
+
+async def test_help_tables_have_no_row_rules(store: Store) -> None:
+    app = TidingsApp(store)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        tables = list(app.screen.query(MarkdownTableContent))
+        assert len(tables) == len(app.key_sections()) + 1
+        for table in tables:
+            # One line per key row plus the header, nothing between them.
+            assert table.size.height == len(table.rows) + 1
+            assert table.styles.keyline[0] == "none"
+
+
+async def test_rename_prompt_prefilled_and_selected(store: Store) -> None:
+    app = TidingsApp(store)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        feed_id = store.list_feeds()[0].id
+        app.feed_list.focus()
+        await pilot.press("e")
+        await settle(pilot)
+        field = app.screen.query_one(Input)
+        assert field.value == "Lantern Dev Notes"
+        assert field.selected_text == "Lantern Dev Notes"
+
+        # Enter on the unchanged title pins nothing.
+        await pilot.press("enter")
+        await settle(pilot)
+        assert store.get_feed_settings(feed_id).user_title is None
+
+        await pilot.press("e")
+        await settle(pilot)
+        await pilot.press(*"Lamp")
+        assert app.screen.query_one(Input).value == "Lamp"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert store.get_feed_settings(feed_id).user_title == "Lamp"
+        assert app.status.message == "Renamed to Lamp"
