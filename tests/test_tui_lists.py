@@ -122,7 +122,7 @@ async def test_slash_filters_entries(store: Store) -> None:
         await pilot.pause(0.3)
         assert entries.item_count() == 1
         assert "Shell one-liners I keep retyping" in row_text(entries, 0)
-        assert app.status.message == "1 entries match"
+        assert app.status.message == "1 entry matches"
         await pilot.press("enter")
         await settle(pilot)
         assert app.focused is entries
@@ -161,7 +161,7 @@ async def test_search_screen_opens_result(store: Store) -> None:
         await pilot.pause(0.3)
         screen = app.screen
         assert isinstance(screen, SearchScreen)
-        assert screen.summary == "1 matching entries"
+        assert screen.summary == "1 matching entry"
         await pilot.press("enter", "enter")
         await settle(pilot)
         assert not isinstance(app.screen, SearchScreen)

@@ -70,6 +70,8 @@ async def test_footer_follows_focused_pane(store: Store) -> None:
         app.feed_list.focus()
         await settle(pilot)
         assert footer_keys(app) == [
+            ("?", "Help"),
+            ("q", "Quit"),
             ("⏎", "Open"),
             ("r", "Refresh"),
             ("^n", "Add feed"),
@@ -78,13 +80,13 @@ async def test_footer_follows_focused_pane(store: Store) -> None:
             ("M", "Move"),
             ("D", "Remove"),
             ("A", "All read"),
-            ("?", "Help"),
-            ("q", "Quit"),
         ]
 
         app.entry_list.focus()
         await settle(pilot)
         assert footer_keys(app) == [
+            ("?", "Help"),
+            ("q", "Quit"),
             ("⏎", "Open"),
             ("x", "Read/unread"),
             ("s", "Star"),
@@ -93,13 +95,13 @@ async def test_footer_follows_focused_pane(store: Store) -> None:
             ("U", "Unread only"),
             ("/", "Filter"),
             ("o", "Browser"),
-            ("?", "Help"),
-            ("q", "Quit"),
         ]
 
         app.article.focus()
         await settle(pilot)
         assert footer_keys(app) == [
+            ("?", "Help"),
+            ("q", "Quit"),
             ("j", "Scroll"),
             ("space", "Read on"),
             ("b", "Back"),
@@ -108,8 +110,6 @@ async def test_footer_follows_focused_pane(store: Store) -> None:
             ("V", "Reader mode"),
             ("o", "Browser"),
             ("n", "Next unread"),
-            ("?", "Help"),
-            ("q", "Quit"),
         ]
 
 

@@ -217,8 +217,6 @@ class ArticleView(FooterKeys, VerticalScroll, can_focus=True):
         "article.reader_mode",
         "entry.open_link",
         "entry.next_unread",
-        "app.help",
-        "app.quit",
     )
 
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -28,11 +28,15 @@ class TextPrompt(ModalScreen[str | None]):
         Binding("escape", "cancel", "Cancel", id="dialog.cancel"),
     ]
 
-    def __init__(self, title: str, hint: str, value: str = "") -> None:
+    def __init__(
+        self, title: str, hint: str, value: str = "", *, select: bool = False
+    ) -> None:
         super().__init__()
         self.title_text = title
         self.hint = hint
         self.value = value
+        self.select = select
+        """Whether the prefilled value starts selected, so typing replaces it."""
 
     def compose(self) -> ComposeResult:
         """Show the title, the input and a hint below it."""
@@ -40,6 +44,11 @@ class TextPrompt(ModalScreen[str | None]):
             yield Static(Content.styled(self.title_text, "bold"), classes="title")
             yield Input(self.value, id="dialog-input", select_on_focus=False)
             yield Static(Content.styled(self.hint, "$text-muted"), classes="hint")
+
+    def on_mount(self) -> None:
+        """Select the prefilled value if asked to."""
+        if self.select:
+            self.input.select_all()
 
     @property
     def input(self) -> Input:

@@ -60,8 +60,6 @@ class EntryList(FooterKeys, VirtualList):
         "entry.unread_only",
         "entry.filter",
         "entry.open_link",
-        "app.help",
-        "app.quit",
     )
 
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -58,14 +58,18 @@ class FeedActions(FeedAdding):
         feed = self._target_feed()
         if feed is None:
             return
-        settings = self.store.get_feed_settings(feed.id)
+        current = feed_title(feed)
+        # Prefilled and selected: typing replaces it, arrows edit it.
         prompt = TextPrompt(
-            f"Rename {feed_title(feed)}",
+            f"Rename {current}",
             "Leave empty to use the title the feed gives itself.",
-            settings.user_title or "",
+            current,
+            select=True,
         )
 
         def renamed(title: str | None) -> None:
+            if title == current:
+                return
             if title is not None:
                 stored = self._write(lambda: self.store.rename_feed(feed.id, title))
                 if stored is FAILED:

@@ -2,23 +2,26 @@
 
 Adding runs discovery in a worker, so the reader keeps handling keys while
 the page is fetched; a page that lists several feeds asks which one to add.
+A feed document that discovery fetched is stored as a refresh would store
+it, so the feed is fetched once; only a local file is read by a refresh.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from textual import work
 
-from reader.models import FetchError, ParseError, TidingsError
+from reader.models import Feed, FetchError, ParseError, TidingsError
 from reader.textsafe import clean_line
 from reader.tui.dialogs import ChoiceScreen, TextPrompt
-from reader.tui.formatting import feed_title
+from reader.tui.formatting import counted, feed_title
 
 if TYPE_CHECKING:
-    from reader.discover import FeedCandidate
+    from reader.discover import FeedCandidate, FetchedFeed
     from reader.store import Store
     from reader.tui.status import StatusLine
 
@@ -85,7 +88,7 @@ class FeedAdding:
             self.status.show_error(f"No feed found: {error}")
             return
         if len(candidates) == 1:
-            self._subscribe(candidates[0].url)
+            self._subscribe(candidates[0].url, candidates[0].document)
             return
         self._ask_candidate(url, candidates)
 
@@ -98,7 +101,8 @@ class FeedAdding:
 
         def chosen(index: int | None) -> None:
             if index is not None:
-                self._subscribe(candidates[index].url)
+                chosen_one = candidates[index]
+                self._subscribe(chosen_one.url, chosen_one.document)
 
         self.push_screen(ChoiceScreen(title, labels), callback=chosen)
 
@@ -110,15 +114,26 @@ class FeedAdding:
         self.status.show(f"Already subscribed: {feed_title(existing)}")
         return True
 
-    def _subscribe(self, url: str) -> None:
+    def _subscribe(self, url: str, document: FetchedFeed | None = None) -> None:
         if self._already_subscribed(url):
             return
         feed = self._write(lambda: self.store.add_feed(url))
         if feed is FAILED:
             return
+        if document is None:
+            # The refresh names the feed by its title once it has read it.
+            self.reload_feeds(feed.id)
+            self.status.show(f"Added {clean_line(url)}; reading it")
+            self.start_refresh([feed.id])
+            return
+        if self._write(lambda: _store_fetched(self.store, feed, document)) is FAILED:
+            self.reload_feeds(feed.id)
+            return
         self.reload_feeds(feed.id)
-        self.status.show(f"Added {clean_line(url)}")
-        self.start_refresh([feed.id])
+        stored = self.store.get_feed(feed.id)
+        self.status.show(
+            f"Added {feed_title(stored)} ({counted(stored.total, 'entry', 'entries')})"
+        )
 
     def _write(self, write: Callable[[], Any]) -> Any:
         """Run a store write and return its result; on failure (the feed
@@ -141,3 +156,14 @@ class FeedAdding:
         def reload_feeds(self, highlight_id: int | None) -> None: ...
 
         def start_refresh(self, feed_ids: list[int] | None) -> None: ...
+
+
+def _store_fetched(store: Store, feed: Feed, document: FetchedFeed) -> None:
+    """Store the feed document discovery fetched, as a refresh stores one."""
+    from reader.parsepool import save_document
+    from reader.schedule import declared_interval
+
+    content = document.result.content or b""
+    declared = declared_interval(content)
+    body_hash = hashlib.sha256(content).hexdigest()
+    save_document(store, feed, document.result, (document.parsed, declared), body_hash)

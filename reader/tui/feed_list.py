@@ -68,8 +68,6 @@ class FeedList(FooterKeys, FolderKeys, FeedLines, RefreshedRows, VirtualList):
         "feed.move",
         "feed.remove",
         "feed.mark_all_read",
-        "app.help",
-        "app.quit",
     )
 
     BINDINGS: ClassVar[list[BindingType]] = [

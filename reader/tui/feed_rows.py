@@ -9,7 +9,7 @@ from reader.listing import EntryScope
 from reader.models import Feed
 from reader.store import Store
 from reader.tui.folder_tree import folder_rows
-from reader.tui.formatting import display_line, feed_error, feed_title
+from reader.tui.formatting import counted, display_line, feed_error, feed_title
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,5 +126,6 @@ def row_status(row: FeedRow, listed: int) -> str:
     if row.folder is not None:
         return f"Folder {row.title}: {row.count} unread of {listed}"
     if row.key in ("unread", "starred"):
-        return f"{row.title}: {listed} entries"
-    return f"Saved search {row.title}: {listed} matching entries"
+        return f"{row.title}: {counted(listed, 'entry', 'entries')}"
+    matching = counted(listed, "matching entry", "matching entries")
+    return f"Saved search {row.title}: {matching}"

@@ -16,6 +16,12 @@ from reader.models import Entry, Feed
 from reader.textsafe import clean_line, stable_width
 
 
+def counted(count: int, singular: str, plural: str) -> str:
+    """Return ``count`` with the noun in the form its number takes:
+    "1 entry", "2 entries", "0 entries"."""
+    return f"{count} {singular if count == 1 else plural}"
+
+
 def display_line(text: str) -> str:
     """Return untrusted ``text`` as one row of a pane: cleaned by
     ``clean_line`` and without characters of unstable width."""

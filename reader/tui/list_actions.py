@@ -48,10 +48,14 @@ class ListActions:
         entries.show_scope(self.store, scope)
         entries.border_title = Content(self._entries_title(row.title))
         entries.border_subtitle = None
+        self.describe_row(row)
+
+    def describe_row(self, row: FeedRow) -> None:
+        """Describe a feed, folder or virtual feed in the status line."""
         if row.feed is not None:
             self.status.show(feed_status(row.feed, self.feed_list.host_pauses))
         else:
-            self.status.show(row_status(row, entries.item_count()))
+            self.status.show(row_status(row, self.entry_list.item_count()))
 
     def _entries_title(self, listed: str) -> str:
         title = f"Entries · {listed}"

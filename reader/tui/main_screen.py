@@ -1,10 +1,12 @@
 """The reader's main screen, whose footer shows the keys of the focused pane.
 
 Each pane names the binding ids that matter while it has the focus in
-``FOOTER_KEYS``, in footer order. Those are shown whether the pane or the
-app binds them, and every other binding is hidden from the footer but still
-works. The keys shown come from the bindings in force, so a key remapped in
-the config is shown remapped.
+``FOOTER_KEYS``, in footer order, after the help and quit keys of
+``LEADING_KEYS``: a footer too narrow for all keys cuts off the last ones,
+so the key that lists the others stays visible. Those are shown whether the
+pane or the app binds them, and every other binding is hidden from the
+footer but still works. The keys shown come from the bindings in force, so
+a key remapped in the config is shown remapped.
 """
 
 from __future__ import annotations
@@ -18,6 +20,9 @@ from textual.dom import DOMNode
 from textual.screen import Screen
 
 from reader.config_keys import BINDINGS as BINDING_INFO
+
+LEADING_KEYS = ("app.help", "app.quit")
+"""Binding ids shown first in every pane's footer."""
 
 
 class FooterKeys:
@@ -38,7 +43,8 @@ class MainScreen(Screen[None]):
         pane = self._footer_pane()
         if pane is None:
             return bindings
-        rank = {binding_id: number for number, binding_id in enumerate(pane)}
+        order = [*LEADING_KEYS, *(key for key in pane if key not in LEADING_KEYS)]
+        rank = {binding_id: number for number, binding_id in enumerate(order)}
         shown: list[tuple[tuple[int, int], str, ActiveBinding]] = []
         hidden: dict[str, ActiveBinding] = {}
         for key, active in bindings.items():

@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from textual import work
+from textual.content import Content
 from textual.message import Message
 from textual.timer import Timer
 
@@ -225,6 +226,10 @@ class RefreshActions:
         current = self.feed_list.current_feed
         if current is not None and any(r.feed_id == current.id for r in results):
             self.status.show(feed_status(current, self.feed_list.host_pauses))
+            # A feed's first refresh replaces its URL with its title.
+            row = self.feed_list.current_row
+            if row is not None:
+                self.entry_list.border_title = Content(self._entries_title(row.title))
 
     def _reload_listed(self, results: list[FeedRefreshed]) -> None:
         # Lists across feeds (All, Unread, folders, saved searches) show
@@ -294,3 +299,5 @@ class RefreshActions:
         def post_message(self, message: Message) -> bool: ...
 
         def set_interval(self, interval: float, callback: Any) -> Timer: ...
+
+        def _entries_title(self, listed: str) -> str: ...

@@ -24,6 +24,7 @@ from reader.search_count import (
 )
 from reader.store import Store
 from reader.tui.entry_list import EntryList
+from reader.tui.formatting import counted
 from reader.tui.paging import RankedRows
 
 log = logging.getLogger(__name__)
@@ -58,12 +59,18 @@ class SearchScreen(Screen[SearchChoice | None]):
     | --- | --- | --- |
     | `enter` | | In the prompt: move to the results; in them: open the entry |
     | `ctrl+s` | `search.save` | Save the search as a virtual feed |
+    | `q` | `search.back` | In the results: go back without opening an entry |
     | `escape` | `search.close` | Go back without opening an entry |
+
+    ``q`` goes back one level, as in newsboat, rather than quitting the app.
+    In the prompt it is a letter of the query.
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "save", "Save search", id="search.save"),
+        # An action of its own, since the footer shows one key per action.
+        Binding("q", "back", "Back", id="search.back"),
         Binding("escape", "close", "Back", id="search.close"),
+        Binding("ctrl+s", "save", "Save search", id="search.save"),
     ]
 
     def __init__(self, store: Store, query: str = "") -> None:
@@ -199,12 +206,16 @@ class SearchScreen(Screen[SearchChoice | None]):
         """Go back without opening an entry."""
         self.dismiss(None)
 
+    def action_back(self) -> None:
+        """Go back without opening an entry, as ``action_close`` does."""
+        self.dismiss(None)
+
 
 def _summary_text(found: SearchResults) -> str:
     shown = len(found.rows)
     if found.total is None:
         return f"counting...; {COMMON_WORDS_NOTE}"
-    text = f"{found.total} matching entries"
+    text = counted(found.total, "matching entry", "matching entries")
     if shown < found.total:
         text += f", best {shown} shown"
     if found.total and not found.scored:

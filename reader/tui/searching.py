@@ -9,7 +9,7 @@ from textual.content import Content
 from reader.tui.entry_list import EntryList
 from reader.tui.feed_list import FeedList
 from reader.tui.filter_bar import FilterBar
-from reader.tui.formatting import display_line
+from reader.tui.formatting import counted, display_line
 from reader.tui.paging import RankedRows
 from reader.tui.search_screen import TYPING_PAUSE, SearchChoice, SearchScreen
 
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
     from reader.models import Entry
     from reader.store import Store
+    from reader.tui.feed_rows import FeedRow
     from reader.tui.status import StatusLine
 
 ENTRY_FILTER_HINT = 'filter entries: words, "a phrase", -word (Esc clears)'
@@ -73,8 +74,16 @@ class SearchActions:
         target.set_filter(text)
         text = display_line(text)
         target.border_subtitle = Content(f"/{text}") if text.strip() else None
-        if target is self.entry_list and text.strip():
-            self.status.show(f"{target.item_count()} entries match")
+        if target is not self.entry_list:
+            return
+        if text.strip():
+            count = target.item_count()
+            self.status.show(counted(count, "entry matches", "entries match"))
+            return
+        # The count of matches ends with the filter.
+        row = self.feed_list.current_row
+        if row is not None:
+            self.describe_row(row)
 
     def on_filter_bar_closed(self, event: FilterBar.Closed) -> None:
         """Give the focus back to the filtered list."""
@@ -96,6 +105,10 @@ class SearchActions:
             f"Entries · Search: {display_line(choice.query)}"
         )
         entries.border_subtitle = None
+        # The status line described the highlighted feed, which the list
+        # no longer shows.
+        results = counted(len(choice.rows), "result", "results")
+        self.status.show(f"Search {display_line(choice.query)!r}: {results} listed")
         entries.focus()
         entry = entries.current_entry
         if entry is not None:
@@ -117,6 +130,8 @@ class SearchActions:
         def status(self) -> StatusLine: ...
 
         def open_entry(self, entry: Entry) -> None: ...
+
+        def describe_row(self, row: FeedRow) -> None: ...
 
         def set_timer(self, delay: float, callback: Callable[[], None]) -> Timer: ...
 

@@ -1,9 +1,13 @@
 """The status line at the bottom: messages on the left, refresh on the right.
 
 Every update of a ``Static`` asks Textual for a new layout by default, and a
-layout repaints the whole screen. The message part has a fixed size, and
-the refresh part asks for a layout only when its width changes, so a
-refresh's progress repaints one line, not the screen.
+layout repaints the whole screen. The message part asks for a layout only
+when its height may change, and the refresh part only when its width
+changes, so a refresh's progress repaints one line, not the screen.
+
+The message has priority: a message wider than the room beside the other
+parts takes whole lines above them and wraps, so a feed's long error is
+read in full even beside a refresh summary.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import UTC, datetime
 
+from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.content import Content
@@ -29,6 +34,7 @@ class StatusLine(Horizontal):
 
     _clear_timer: Timer | None = None
     _refresh_width = 0
+    _message_wrapped = False
 
     def compose(self) -> ComposeResult:
         """Put the message on the left and the refresh state on the right."""
@@ -59,8 +65,23 @@ class StatusLine(Horizontal):
 
     def show(self, text: str | Content) -> None:
         """Replace the message."""
-        # The message part is one line of the width left by the others.
-        self.query_one("#status-message", Static).update(text, layout=False)
+        part = self.query_one("#status-message", Static)
+        length = text.cell_length if isinstance(text, Content) else len(text)
+        wrapped = length > self._message_width()
+        part.update(text, layout=wrapped or self._message_wrapped)
+        # A wrapped message takes whole lines, above the refresh parts.
+        self.set_class(wrapped, "-wrapped")
+        self._message_wrapped = wrapped
+
+    def _message_width(self) -> int:
+        # The width the message has beside the other parts on one line,
+        # which pad themselves with 2 columns on the left. Their own sizes
+        # are those of the wrapped layout, so they are measured from text.
+        width = self.content_region.width
+        for selector in ("#status-refresh", "#status-next"):
+            length = cell_len(str(self.query_one(selector, Static).content))
+            width -= length + 2 if length else 0
+        return width
 
     def show_error(self, text: str) -> None:
         """Replace the message with an error message."""
