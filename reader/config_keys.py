@@ -19,7 +19,8 @@ class BindingInfo:
 
     scope: str
     """The pane or screen whose bindings hold it: app, feeds, entries,
-    article, help, confirm (yes/no questions) or dialog (prompts, choices)."""
+    article, help, filter (the ``/`` prompt), search (the search screen),
+    confirm (yes/no questions) or dialog (prompts, choices)."""
     keys: str
     """Default keys, comma-separated, in Textual's key names."""
     description: str
@@ -109,6 +110,12 @@ BINDINGS: dict[str, BindingInfo] = {
     "help.page_up": BindingInfo("help", "b,pageup", "Scroll up one screen"),
     "confirm.yes": BindingInfo("confirm", "y,enter", "Answer yes to the question"),
     "confirm.no": BindingInfo("confirm", "n,escape", "Answer no to the question"),
+    "filter.clear": BindingInfo("filter", "escape", "Clear the filter and close it"),
+    "search.back": BindingInfo(
+        "search", "q", "In the results: go back without opening an entry"
+    ),
+    "search.close": BindingInfo("search", "escape", "Go back without opening an entry"),
+    "search.save": BindingInfo("search", "ctrl+s", "Save the search as a virtual feed"),
     "dialog.cancel": BindingInfo(
         "dialog", "escape", "Close a prompt or a list of choices unanswered"
     ),

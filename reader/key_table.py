@@ -13,6 +13,8 @@ SCOPE_NAMES = {
     "entries": "entry list",
     "article": "article",
     "help": "help screen",
+    "filter": "filter prompt",
+    "search": "search screen",
     "confirm": "yes/no question",
     "dialog": "prompt or choice",
 }

@@ -32,7 +32,9 @@ from reader.tui.article import ArticleView
 from reader.tui.dialogs import ChoiceScreen, ConfirmScreen, TextPrompt
 from reader.tui.entry_list import EntryList
 from reader.tui.feed_list import FeedList
+from reader.tui.filter_bar import FilterBar
 from reader.tui.help import HelpScreen
+from reader.tui.search_screen import SearchScreen
 
 THEMES = {"textual-dark", "textual-light", "nord"}
 CONFIG = Path("/home/ada/.config/tidings/config.toml")
@@ -384,6 +386,8 @@ def _tui_bindings() -> dict[str, tuple[str, str]]:
         "entries": EntryList.BINDINGS,
         "article": ArticleView.BINDINGS,
         "help": HelpScreen.BINDINGS,
+        "filter": FilterBar.BINDINGS,
+        "search": SearchScreen.BINDINGS,
         "confirm": ConfirmScreen.BINDINGS,
         "dialog": TextPrompt.BINDINGS,
     }
