@@ -9,7 +9,7 @@ from dataclasses import replace
 from typing import Any
 
 from reader.cli_commands import Command
-from reader.cli_output import entry_json, format_entry_row
+from reader.cli_output import entry_json, format_entry_row, format_size
 from reader.models import UsageError
 from reader.search import SearchResults
 from reader.store import Store
@@ -133,8 +133,8 @@ def _configure_vacuum(parser: argparse.ArgumentParser) -> None:
 def _run_vacuum(store: Store, args: argparse.Namespace) -> int:
     report = store.vacuum()
     print(
-        f"Compacted {store.path}: {report.before / 1e6:.1f} MB -> "
-        f"{report.after / 1e6:.1f} MB"
+        f"Compacted {store.path}: {format_size(report.before)} -> "
+        f"{format_size(report.after)}"
     )
     return 0
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -162,7 +163,7 @@ def test_vacuum(lantern: None, capsys: pytest.CaptureFixture[str]) -> None:
     status, out, _ = run(capsys, "vacuum")
     assert status == 0
     assert out.startswith("Compacted ")
-    assert " MB -> " in out
+    assert re.search(r": \d+\.\d KiB -> \d+\.\d KiB$", out.strip()), out
 
 
 def test_keep_days_controls_pruning(
