@@ -12,12 +12,14 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from reader.cli_output import plural, strip_url_prefix
+from reader.config import Settings
 from reader.models import FeedRefreshed, RefreshSummary, UsageError
 from reader.store import Store
 from reader.textsafe import clean_line
 from reader.update import RefreshLimits, refresh_feeds_sync
 
 _DEFAULTS = RefreshLimits()
+_SETTINGS = Settings()
 
 
 class KeepRetention:
@@ -37,20 +39,20 @@ def add_refresh_options(parser: argparse.ArgumentParser) -> None:
         "or gone (HTTP 410)",
     )
     limits = parser.add_argument_group("limits")
+    # None means "not given": the config's value, else its default, applies.
     limits.add_argument(
         "--concurrency",
         type=int,
-        default=_DEFAULTS.concurrency,
         metavar="N",
-        help=f"feeds fetched at once (default: {_DEFAULTS.concurrency})",
+        help="feeds fetched at once (default: refresh.concurrency in "
+        f"config.toml, else {_SETTINGS.refresh_concurrency})",
     )
     limits.add_argument(
         "--per-host",
         type=int,
-        default=_DEFAULTS.per_host,
         metavar="N",
-        help="feeds fetched at once from one host and port "
-        f"(default: {_DEFAULTS.per_host})",
+        help="feeds fetched at once from one host and port (default: "
+        f"refresh.per_host in config.toml, else {_SETTINGS.refresh_per_host})",
     )
     limits.add_argument(
         "--max-size",
@@ -85,12 +87,18 @@ def add_refresh_options(parser: argparse.ArgumentParser) -> None:
 
 
 def limits_from_args(args: argparse.Namespace) -> dict[str, Any]:
-    """Return the options of ``refresh_with_progress`` given on the command
-    line: the ``refresh_feeds`` limits, and the config's retention unless
-    ``--keep-days`` was given.
+    """Return the options of ``refresh_with_progress``: the ``refresh_feeds``
+    limits, and the config's retention unless ``--keep-days`` was given.
 
-    Raises UsageError for a value that would stop every fetch.
+    An option given on the command line wins over ``[refresh]`` in the
+    config, which wins over the default. Raises UsageError for a value that
+    would stop every fetch.
     """
+    settings = configured_settings()
+    if args.concurrency is None:
+        args.concurrency = settings.refresh_concurrency
+    if args.per_host is None:
+        args.per_host = settings.refresh_per_host
     checks = (
         ("--concurrency", args.concurrency, args.concurrency >= 1, "1 or more"),
         ("--per-host", args.per_host, args.per_host >= 1, "1 or more"),
@@ -109,7 +117,7 @@ def limits_from_args(args: argparse.Namespace) -> dict[str, Any]:
             raise UsageError(f"invalid {option} {value:g}; use {expected}")
     options: dict[str, Any] = {}
     if getattr(args, "keep_days", None) is None:
-        options["retention"] = configured_retention()
+        options["retention"] = settings.retention
     return options | {
         "concurrency": args.concurrency,
         "per_host": args.per_host,
@@ -122,19 +130,20 @@ def limits_from_args(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
-def configured_retention() -> timedelta | None:
-    """Return ``cache.retention_days`` from the config as the store takes it.
+def configured_settings() -> Settings:
+    """Return the settings of the config file that a refresh uses.
 
-    Problems with that setting, or with the whole file, are printed to
-    stderr; the setting then keeps its default.
+    Problems with ``[cache]`` or ``[refresh]`` settings, or with the whole
+    file, are printed to stderr; those settings then keep their defaults.
     """
     from reader.config import load_config
 
     config = load_config()
     for problem in config.problems:
-        if problem.key is None or problem.key.startswith("cache."):
+        key = problem.key
+        if key is None or key.startswith(("cache.", "refresh.")):
             print(f"tidings: {problem}", file=sys.stderr)
-    return config.settings.retention
+    return config.settings
 
 
 def refresh_with_progress(
