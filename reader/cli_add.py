@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from reader.cli_output import error_text, plural
 from reader.cli_refresh import refresh_with_progress
-from reader.models import FeedExistsError, FetchError, UsageError
+from reader.models import Feed, FeedExistsError, FetchError, UsageError
 from reader.store import Store
 from reader.textsafe import clean_line
 
@@ -56,6 +56,7 @@ def run_add(store: Store, args: argparse.Namespace) -> int:
     from reader.fetch import is_local, normalize_feed_url
 
     url = normalize_feed_url(args.url)
+    _reject_missing_scheme(args.url, url)
     direct = args.no_refresh or is_local(url)
     if args.pick is not None and (args.pick < 1 or direct):
         raise UsageError(
@@ -73,8 +74,7 @@ def run_add(store: Store, args: argparse.Namespace) -> int:
         feed = store.add_feed(url)
         store.record_error(feed.id, str(error))
         print(f"Added feed {feed.id}: {url}")
-        failed = error_text(store.get_feed(feed.id))
-        print(f"tidings: refresh failed: {failed}", file=sys.stderr)
+        _report_failed_fetch(store.get_feed(feed.id))
         return 1
     chosen = _choose(url, candidates, args.pick)
     if chosen is None:
@@ -82,6 +82,33 @@ def run_add(store: Store, args: argparse.Namespace) -> int:
     if chosen.document is not None:
         return _add_fetched(store, chosen.url, chosen.document)
     return _add_and_refresh(store, chosen.url, refresh=True)
+
+
+def _reject_missing_scheme(typed: str, url: str) -> None:
+    """Raise UsageError when ``typed`` is a web address without its scheme.
+
+    Guessing would mean either https, which fails on a plain-HTTP server such
+    as one on 127.0.0.1, or trying https and then http as a browser does,
+    which lets anyone on the network turn the subscription into plain HTTP.
+    Asking costs the user one word instead.
+    """
+    value = typed.strip()
+    if not url.startswith("https://") or value.lower().startswith("https://"):
+        return
+    raise UsageError(
+        f"invalid feed URL {value!r}: it has no scheme; "
+        f"use http://{value} or https://{value}"
+    )
+
+
+def _report_failed_fetch(feed: Feed) -> None:
+    """Print why the first fetch of a new feed failed and how to undo it."""
+    print(f"tidings: refresh failed: {error_text(feed)}", file=sys.stderr)
+    print(
+        f"tidings: feed {feed.id} stays subscribed and is retried on later "
+        f"refreshes; to unsubscribe, run: tidings remove {feed.id}",
+        file=sys.stderr,
+    )
 
 
 def _reject_subscribed(store: Store, url: str) -> None:
@@ -146,7 +173,7 @@ def _report_added(store: Store, feed_id: int, url: str, status: int) -> int:
     feed = store.get_feed(feed_id)
     if feed.last_error:
         print(f"Added feed {feed.id}: {url}")
-        print(f"tidings: refresh failed: {error_text(feed)}", file=sys.stderr)
+        _report_failed_fetch(feed)
         return status
     entries = plural(feed.total, "entry", "entries")
     print(f"Added feed {feed.id}: {clean_line(feed.title)} ({entries})")

@@ -99,3 +99,36 @@ def test_add_page_link_fetches_feed_once(
     assert status == 0
     assert out == "Added feed 1: Harbor Log (2 entries)\n"
     assert server.paths() == ["/", "/harbor.xml"]
+
+
+def test_add_without_scheme_rejected(
+    db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    server = RouteServer()
+    server.routes["/harbor.xml"] = Route(rss("Harbor Log"), RSS_HEADERS)
+    with server.running():
+        bare = server.url("/harbor.xml").removeprefix("http://")
+        status = main(["add", bare])
+    err = capsys.readouterr().err
+    assert status == 2
+    assert f"invalid feed URL '{bare}': it has no scheme" in err
+    assert f"use http://{bare} or https://{bare}" in err
+    assert server.paths() == []
+    with Store(db_path) as store:
+        assert store.list_feeds() == []
+
+
+def test_add_failed_fetch_says_how_to_remove(
+    db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    server = RouteServer()
+    with server.running():
+        status = main(["add", server.url("/missing.xml")])
+    captured = capsys.readouterr()
+    assert status == 1
+    assert captured.out == f"Added feed 1: {server.url('/missing.xml')}\n"
+    assert "404" in captured.err
+    assert "feed 1 stays subscribed" in captured.err
+    assert "tidings remove 1" in captured.err
+    with Store(db_path) as store:
+        assert [feed.id for feed in store.list_feeds()] == [1]
