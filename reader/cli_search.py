@@ -30,8 +30,7 @@ def _configure_search(parser: argparse.ArgumentParser) -> None:
         nargs="+",
         metavar="QUERY",
         help='words (matched as prefixes), "a phrase", title:word, author:name '
-        'or -word; every term must match; put "--" before a first word that '
-        'starts with "-"',
+        "or -word (to exclude a word); every term must match",
     )
     parser.add_argument(
         "--limit",
@@ -50,6 +49,7 @@ def _run_search(store: Store, args: argparse.Namespace) -> int:
     if args.limit < 1:
         raise UsageError(f"invalid --limit {args.limit}; use 1 or more")
     query = " ".join(args.words)
+    _reject_unknown_fields(query)
     # JSON is one document, so it waits for the count. Text rows are printed
     # first, because counting a query found in most entries can take longer
     # than ranking it.
@@ -66,9 +66,23 @@ def _run_search(store: Store, args: argparse.Namespace) -> int:
             "raise --limit to see more",
             file=sys.stderr,
         )
+    if not found.rows:
+        print(f"No entries match {query!r}", file=sys.stderr)
     if found.rows and not found.scored:
         print(f"tidings: {TITLE_THEN_DATE_NOTE}", file=sys.stderr)
     return 0
+
+
+def _reject_unknown_fields(query: str) -> None:
+    from reader.search_query import SEARCH_FIELDS, unknown_fields
+
+    unknown = unknown_fields(query)
+    if unknown:
+        valid = ", ".join(f"{name}:" for name in SEARCH_FIELDS)
+        raise UsageError(
+            f"invalid search field {unknown[0]!r} in {query!r}; valid fields: "
+            f"{valid} (or put the term in quotes to search for it as a word)"
+        )
 
 
 TITLE_THEN_DATE_NOTE = (
