@@ -59,12 +59,50 @@ def test_import_urls_file_report(
     )
     assert lines[1].startswith('  line 8: skipped "query:Unread Python:')
     assert lines[2].startswith("  line 9: skipped exec:~/bin/make-feed.sh")
-    assert lines[4].startswith("  line 12: invalid ftp://files.example/feed.xml: ")
-    assert lines[5] == (
+    assert (
+        lines[4] == "  line 11: duplicate of line 2: https://lantern.example/feed.xml"
+    )
+    assert lines[5].startswith("  line 12: invalid ftp://files.example/feed.xml: ")
+    assert lines[6] == (
         '  line 13: invalid https://broken.example/feed "never closed: '
         "a double quote is not closed"
     )
     assert len(feeds_json(capsys)) == 5
+
+
+def test_import_reports_subscribed_feeds(
+    db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first = tmp_path / "first.txt"
+    first.write_text("https://weather.example/feed\n", encoding="utf-8")
+    assert run(capsys, "import", str(first))[0] == 0
+    second = tmp_path / "second"
+    second.write_text(
+        "ftp://files.example/feed.xml\n"
+        'https://weather.example/feed "news" "~Weather (mine)"\n'
+        "https://tide.example/feed\n"
+        "exec:~/bin/make-feed.sh\n",
+        encoding="utf-8",
+    )
+
+    status, out, _ = run(capsys, "import", str(second))
+
+    lines = out.splitlines()
+    assert status == 1
+    assert lines[1].startswith("  line 1: invalid ftp://files.example/feed.xml: ")
+    assert lines[2] == (
+        "  line 2: already subscribed as feed 1: https://weather.example/feed"
+    )
+    assert lines[3].startswith("  line 4: skipped exec:~/bin/make-feed.sh")
+    assert lines[4].startswith("Feeds already subscribed keep their folder and title")
+    feeds = {feed["url"]: feed for feed in feeds_json(capsys)}
+    assert sorted(feeds) == [
+        "https://tide.example/feed",
+        "https://weather.example/feed",
+    ]
+    assert feeds["https://weather.example/feed"]["id"] == 1
+    assert feeds["https://weather.example/feed"]["title"] != "Weather (mine)"
+    assert feeds["https://weather.example/feed"]["folder"] is None
 
 
 def test_import_opml_json(db_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -259,6 +297,11 @@ def test_mark_all_and_undo(lantern: int, capsys: pytest.CaptureFixture[str]) -> 
 
     status, out, _ = run(capsys, "mark-all", "--undo")
     assert out == f"Marked {total} entries in 1 feed unread again\n"
+    assert feeds_json(capsys)[0]["unread"] == total
+
+    status, out, _ = run(capsys, "mark-all", "--undo")
+    assert status == 0
+    assert out == "Nothing to undo\n"
     assert feeds_json(capsys)[0]["unread"] == total
 
 
