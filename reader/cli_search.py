@@ -9,7 +9,13 @@ from dataclasses import replace
 from typing import Any
 
 from reader.cli_commands import Command
-from reader.cli_output import entry_json, format_entry_row, format_size
+from reader.cli_output import (
+    ENTRY_HEADER,
+    entry_json,
+    format_entry_row,
+    format_size,
+    print_header,
+)
 from reader.models import UsageError
 from reader.search import SearchResults
 from reader.store import Store
@@ -98,7 +104,8 @@ def _print_rows(store: Store, found: SearchResults, *, as_json: bool) -> None:
         print_json(
             [entry_json(entry) | {"feed_title": entry.feed_title} for entry in entries]
         )
-    else:
+    elif entries:
+        print_header(f"{ENTRY_HEADER}  (FEED)")
         for entry in entries:
             print(f"{format_entry_row(entry)}  ({clean_line(entry.feed_title)})")
     sys.stdout.flush()

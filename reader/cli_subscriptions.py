@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from reader.cli_data import add_export_formats, run_json_export
-from reader.cli_output import plural
+from reader.cli_output import FOLDER_HEADER, plural, print_header
 from reader.cli_refresh import refresh_with_progress
 from reader.models import UsageError
 from reader.store import Store
@@ -241,6 +241,8 @@ def _run_folders(store: Store, args: argparse.Namespace) -> int:
             ]
         )
         return 0
+    if folders:
+        print_header(FOLDER_HEADER)
     for folder in folders:
         counts = f"{folder.unread:>5}/{folder.total:<5}"
         feeds = plural(folder.feeds, "feed", "feeds")
