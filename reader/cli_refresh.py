@@ -172,11 +172,11 @@ def refresh_with_progress(
     elif sys.stdout.isatty():
         summary = _refresh_with_bar(store, feed_ids, options)
     else:
-        summary = refresh_feeds_sync(
-            store, feed_ids, on_progress=_print_line, **options
-        )
+        lines = _ProgressLines()
+        summary = refresh_feeds_sync(store, feed_ids, on_progress=lines, **options)
     if not quiet:
-        _print_summary(summary)
+        # The progress lines already listed each failure once, on stderr.
+        _print_summary(summary, list_failures=sys.stdout.isatty())
     if feed_ids is not None:
         for result in summary.skipped:
             message = f"tidings: feed {result.feed_id} skipped: {result.skipped}"
@@ -221,14 +221,29 @@ def _describe(result: FeedRefreshed) -> str:
     )
 
 
-def _print_line(result: FeedRefreshed, done: int, total: int) -> None:
-    # One line per skipped feed would drown the rest when a scheduled
-    # refresh finds few feeds due; the summary counts them.
-    if result.skipped is None:
-        print(f"[{done}/{total}] {_describe(result)}", flush=True)
+class _ProgressLines:
+    """Print one numbered line per fetched feed: errors on stderr, the rest
+    on stdout.
+
+    One line per skipped feed would drown the rest when a scheduled refresh
+    finds few feeds due, so skipped feeds get no line and no number, and
+    the summary counts them. A feed skipped during the run (its host asked
+    to wait) lowers the total from then on.
+    """
+
+    def __init__(self) -> None:
+        self.skipped = 0
+
+    def __call__(self, result: FeedRefreshed, done: int, total: int) -> None:
+        if result.skipped is not None:
+            self.skipped += 1
+            return
+        line = f"[{done - self.skipped}/{total - self.skipped}] {_describe(result)}"
+        stream = sys.stdout if result.error is None else sys.stderr
+        print(line, file=stream, flush=True)
 
 
-def _print_summary(summary: RefreshSummary) -> None:
+def _print_summary(summary: RefreshSummary, *, list_failures: bool) -> None:
     skipped = len(summary.skipped)
     results = len(summary.results) - skipped
     new = sum(r.new for r in summary.results)
@@ -239,5 +254,7 @@ def _print_summary(summary: RefreshSummary) -> None:
     if skipped:
         text += f"; skipped {skipped} not due, backing off or gone (--force)"
     print(text + ".")
+    if not list_failures:
+        return
     for result in failed:
         print(f"tidings: {_describe(result)}", file=sys.stderr)
