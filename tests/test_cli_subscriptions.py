@@ -10,6 +10,7 @@ import pytest
 
 from reader.cli import main
 from reader.config import config_path
+from reader.config_keys import BINDINGS, normalize_keys
 from reader.config_template import default_config_text
 from reader.models import FetchResult
 from reader.parse import parse_feed
@@ -381,3 +382,70 @@ def test_config_check(db_path: Path, capsys: pytest.CaptureFixture[str]) -> None
         "did you mean 'app.quit'?"
     )
     assert err == "2 problems; those settings keep their defaults\n"
+
+
+def test_config_init_writes_typed_keys(
+    db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(capsys, "config", "init")[0] == 0
+    text = config_path().read_text()
+
+    assert '# "app.help" = "?" ' in text
+    assert "question_mark" not in text
+    for binding_id, info in BINDINGS.items():
+        line = next(x for x in text.splitlines() if x.startswith(f'# "{binding_id}"'))
+        written = tomllib.loads(line.removeprefix("# ").split("  #")[0])
+        assert normalize_keys(written[binding_id]) == info.keys, binding_id
+    # Every commented binding, uncommented as written, passes the check.
+    bindings = tuple(f'# "{binding_id}" =' for binding_id in BINDINGS)
+    uncommented = "\n".join(
+        line.removeprefix("# ").split("  #")[0] if line.startswith(bindings) else line
+        for line in text.splitlines()
+    )
+    config_path().write_text(uncommented + "\n")
+    status, out, _ = run(capsys, "config", "check")
+    assert status == 0, out
+    assert out == f"{config_path()}: no problems\n"
+
+
+def test_config_check_terminal_keys(
+    db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config_path().parent.mkdir(parents=True, exist_ok=True)
+    config_path().write_text(
+        '[keys]\n"app.search" = "ctrl+j"\n"app.help" = "ctrl+i,f1"\n'
+    )
+
+    status, out, err = run(capsys, "config", "check")
+
+    assert status == 0, err
+    lines = out.splitlines()
+    assert lines[0] == (
+        f'{config_path()}: keys."app.search": warning: Ctrl+J sends a line feed, '
+        "which some terminals also send for Enter, so the key may not reach tidings"
+    )
+    assert lines[1].startswith(
+        f'{config_path()}: keys."app.help": warning: Ctrl+I sends the same byte as Tab'
+    )
+    assert lines[2] == f"{config_path()}: no problems"
+
+
+def test_config_check_hints_and_position(
+    db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config_path().parent.mkdir(parents=True, exist_ok=True)
+    config_path().write_text('them = "nord"\n[refresh]\nconcurency = 4\n')
+
+    status, out, _ = run(capsys, "config", "check")
+
+    assert status == 1
+    assert out.splitlines() == [
+        f"{config_path()}:1: them: unknown setting, ignored; did you mean 'theme'?",
+        f"{config_path()}:3: refresh.concurency: unknown setting, ignored; "
+        "did you mean 'concurrency'?",
+    ]
+
+    config_path().write_text('theme = "nord"\ndate_format = \n')
+    status, out, _ = run(capsys, "config", "check")
+    assert status == 1
+    assert out.startswith(f"{config_path()}:2:15: invalid TOML: ")
