@@ -13,11 +13,12 @@ import argparse
 import asyncio
 import hashlib
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reader.cli_output import error_text, plural
 from reader.cli_refresh import refresh_with_progress
-from reader.models import Feed, FeedExistsError, FetchError, UsageError
+from reader.models import Feed, FeedExistsError, FetchError, ParseError, UsageError
 from reader.store import Store
 from reader.textsafe import clean_line
 
@@ -63,6 +64,8 @@ def run_add(store: Store, args: argparse.Namespace) -> int:
             f"invalid --pick {args.pick}; it takes a number from 1 and needs "
             "an http(s) URL without --no-refresh"
         )
+    if direct and not args.no_refresh:
+        _reject_local_non_feed(url)
     if direct:
         return _add_and_refresh(store, url, refresh=not args.no_refresh)
     _reject_subscribed(store, url)
@@ -99,6 +102,56 @@ def _reject_missing_scheme(typed: str, url: str) -> None:
         f"invalid feed URL {value!r}: it has no scheme; "
         f"use http://{value} or https://{value}"
     )
+
+
+def _reject_local_non_feed(url: str) -> None:
+    """Raise UsageError, before subscribing, when a local file is no feed.
+
+    A server may fail for a while, so a failed first fetch over HTTP keeps
+    the subscription; a local file that is not a feed is a wrong path.
+    """
+    from reader.fetch import local_path
+    from reader.parse import parse_feed
+
+    path = local_path(url)
+    try:
+        content = path.read_bytes()
+    except OSError as error:
+        raise UsageError(f"cannot read {path}: {error.strerror}") from error
+    try:
+        parse_feed(content, url)
+    except ParseError as error:
+        raise UsageError(
+            f"{_non_feed_reason(path, content, error)}; nothing was added"
+        ) from error
+
+
+def _non_feed_reason(path: Path, content: bytes, error: ParseError) -> str:
+    """Say why the file at ``path`` is not a feed, with the position of the
+    first XML syntax error in the file itself."""
+    from xml.parsers import expat
+
+    from reader.jsonfeed import is_json_document
+    from reader.parse import looks_like_html
+
+    not_feed = "not an RSS, Atom or JSON Feed document"
+    head = content.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not head:
+        return f"{path} is empty, {not_feed}"
+    if looks_like_html(content, None):
+        return f"{path} is an HTML page, {not_feed}"
+    if is_json_document(content, None):
+        return clean_line(str(error))
+    if not head.startswith(b"<"):
+        return f"{path} is {not_feed}: it is plain text, not XML or JSON"
+    parser = expat.ParserCreate()
+    try:
+        parser.Parse(content, True)
+    except expat.ExpatError as syntax:
+        reason = expat.ErrorString(syntax.code)
+        where = f"{path}:{syntax.lineno}:{syntax.offset + 1}"
+        return f"{where}: {not_feed}: it is not well-formed XML ({reason})"
+    return f"{path} is XML but {not_feed}"
 
 
 def _report_failed_fetch(feed: Feed) -> None:
