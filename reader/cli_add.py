@@ -108,7 +108,7 @@ def _reject_local_non_feed(url: str) -> None:
     """Raise UsageError, before subscribing, when a local file is no feed.
 
     A server may fail for a while, so a failed first fetch over HTTP keeps
-    the subscription; a local file that is not a feed is a wrong path.
+    the subscription. A local file that is not a feed is a wrong path.
     """
     from reader.fetch import local_path
     from reader.parse import parse_feed

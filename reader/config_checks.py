@@ -182,7 +182,7 @@ def terminal_key_warnings(keymap: Mapping[str, str]) -> list[tuple[str, str]]:
     """Return (binding id, warning) for each remap to a key that most
     terminals send as Enter or Tab, so the reader may never see it.
 
-    ``keymap`` holds Textual key names, as ``check_keys`` returns them.
+    ``keymap`` contains Textual key names, as ``check_keys`` returns them.
     """
     warnings = []
     for binding_id, keys in keymap.items():
