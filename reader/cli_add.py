@@ -110,14 +110,21 @@ def _reject_local_non_feed(url: str) -> None:
     A server may fail for a while, so a failed first fetch over HTTP keeps
     the subscription. A local file that is not a feed is a wrong path.
     """
-    from reader.fetch import local_path
+    from reader.compression import DecompressionError, decompress_body
+    from reader.fetch import MAX_BYTES, local_path
     from reader.parse import parse_feed
 
     path = local_path(url)
     try:
-        content = path.read_bytes()
-    except OSError as error:
-        raise UsageError(f"cannot read {path}: {error.strerror}") from error
+        with path.open("rb") as file:
+            raw = file.read(MAX_BYTES + 1)
+        if len(raw) > MAX_BYTES:
+            return
+        content = decompress_body(raw, None, MAX_BYTES)
+    except (OSError, DecompressionError):
+        # The refresh that follows reports an unreadable, truncated or too
+        # large file as the feed's error, as it would on any later refresh.
+        return
     try:
         parse_feed(content, url)
     except ParseError as error:
