@@ -20,6 +20,10 @@ from reader.models import StoreError
 from reader.store_errors import BUSY_TIMEOUT_MS
 
 
+class BackupExistsError(StoreError):
+    """The backup file exists and replacing it was not requested."""
+
+
 @dataclass(frozen=True, slots=True)
 class BackupResult:
     """What a backup wrote."""
@@ -36,22 +40,33 @@ class BackupResult:
     """Entries starred in the copy."""
 
 
-def backup_cache(source: Path, destination: Path) -> BackupResult:
+def backup_cache(
+    source: Path, destination: Path | str, *, overwrite: bool = False
+) -> BackupResult:
     """Copy the cache at ``source`` to ``destination`` and check the copy.
 
-    A ``destination`` that is a directory gets a file named after the current
-    UTC time, such as ``tidings-20260301-120000.sqlite3``. An existing file
-    is replaced. Raises StoreError when the destination is the cache itself,
-    its directory does not exist, or the copy fails; the destination is then
-    left as it was.
+    A ``destination`` that is an existing directory, or a string ending in a
+    path separator, is a directory: it is created if missing and gets a new
+    file named after the current UTC time, such as
+    ``tidings-20260301-120000.sqlite3`` (``-2``, ``-3`` … are appended when
+    that name is taken). An existing backup file is replaced only with
+    ``overwrite``. Raises StoreError when the destination is the cache
+    itself, an existing file without ``overwrite``, its directory does not
+    exist, or the copy fails; the destination is then left as it was.
     """
-    target = _target_path(destination)
+    directory = _backup_directory(destination)
+    target = _dated_name(directory) if directory else _file_target(destination)
     _reject_same_file(source, target)
+    if directory is None and target.exists() and not overwrite:
+        raise BackupExistsError(_exists_message(target))
     temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
         _copy(source, temporary)
         counts = _check_copy(temporary)
-        _replace(temporary, target)
+        target = _publish(temporary, target, directory, overwrite)
+    except BackupExistsError:
+        temporary.unlink(missing_ok=True)
+        raise
     except (sqlite3.Error, OSError, StoreError) as error:
         temporary.unlink(missing_ok=True)
         message = f"backup to {target} failed, nothing was written: {error}"
@@ -62,16 +77,41 @@ def backup_cache(source: Path, destination: Path) -> BackupResult:
     return BackupResult(target, target.stat().st_size, *counts)
 
 
-def _target_path(destination: Path) -> Path:
-    if destination.is_dir():
-        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-        return destination / f"tidings-{stamp}.sqlite3"
-    if not destination.parent.is_dir():
+def _backup_directory(destination: Path | str) -> Path | None:
+    """Return the directory to write a dated file in, creating it, or None."""
+    text = str(destination)
+    separators = (os.sep, os.altsep) if os.altsep else (os.sep,)
+    path = Path(destination)
+    if not (text.endswith(separators) or path.is_dir()):
+        return None
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise StoreError(f"cannot create backup directory {path}: {error}") from error
+    return path
+
+
+def _dated_name(directory: Path, attempt: int = 1) -> Path:
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    suffix = "" if attempt == 1 else f"-{attempt}"
+    return directory / f"tidings-{stamp}{suffix}.sqlite3"
+
+
+def _file_target(destination: Path | str) -> Path:
+    path = Path(destination)
+    if not path.parent.is_dir():
         raise StoreError(
-            f"cannot back up to {destination}: directory {destination.parent} "
-            "does not exist"
+            f"cannot back up to {path}: directory {path.parent} does not exist; "
+            f"end the path with / to create it as a directory"
         )
-    return destination
+    return path
+
+
+def _exists_message(target: Path) -> str:
+    return (
+        f"backup file {target} already exists; give a directory ending in / for "
+        "a new dated file, another file name, or --force to replace it"
+    )
 
 
 def _reject_same_file(source: Path, target: Path) -> None:
@@ -117,12 +157,42 @@ def _check_copy(path: Path) -> tuple[int, int, int, int]:
     return feeds, entries, read, starred
 
 
-def _replace(temporary: Path, target: Path) -> None:
+def _publish(
+    temporary: Path, target: Path, directory: Path | None, overwrite: bool
+) -> Path:
+    """Move the checked copy to its final name and return that name.
+
+    Without ``overwrite`` the copy is hard-linked, which fails rather than
+    replaces when another backup took the name since it was chosen.
+    """
     # fsync the data before the rename and the directory after it, so a
     # crash leaves either the old file or the whole new one.
     with temporary.open("rb+") as file:
         os.fsync(file.fileno())
-    os.replace(temporary, target)
+    if overwrite:
+        os.replace(temporary, target)
+    else:
+        target = _link_new(temporary, target, directory)
+    _sync_directory(target)
+    return target
+
+
+def _link_new(temporary: Path, target: Path, directory: Path | None) -> Path:
+    attempt = 1
+    while True:
+        try:
+            os.link(temporary, target)
+        except FileExistsError:
+            if directory is None or attempt >= 100:
+                raise BackupExistsError(_exists_message(target)) from None
+            attempt += 1
+            target = _dated_name(directory, attempt)
+            continue
+        temporary.unlink()
+        return target
+
+
+def _sync_directory(target: Path) -> None:
     directory = os.open(target.parent, os.O_RDONLY)
     try:
         os.fsync(directory)

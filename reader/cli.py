@@ -102,7 +102,42 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     reader_args, rest = _reader_parser(add_help=False).parse_known_args(argv)
     if not rest:
         return reader_args
-    return build_parser().parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if rest[0] == "search":
+        arguments = _search_words_last(arguments)
+    return build_parser().parse_args(arguments)
+
+
+_SEARCH_FLAGS = frozenset({"-h", "--help", "-v", "--verbose", "--json"})
+_SEARCH_OPTIONS = frozenset({"--limit", "--save", "--db", "--keep-days"})
+"""Options of ``tidings search`` that take a value."""
+
+
+def _search_words_last(arguments: list[str]) -> list[str]:
+    """Move the query words, in order, after a ``--`` at the end.
+
+    argparse takes any argument that starts with "-" for an option, so
+    ``tidings search -draft`` would fail without it. Arguments after an
+    explicit ``--`` are words already.
+    """
+    start = arguments.index("search") + 1
+    kept, words = arguments[:start], []
+    index = start
+    while index < len(arguments):
+        argument = arguments[index]
+        index += 1
+        if argument == "--":
+            words.extend(arguments[index:])
+            break
+        name = argument.split("=", 1)[0]
+        if argument in _SEARCH_FLAGS or name in _SEARCH_OPTIONS:
+            kept.append(argument)
+            if argument in _SEARCH_OPTIONS and index < len(arguments):
+                kept.append(arguments[index])
+                index += 1
+        else:
+            words.append(argument)
+    return [*kept, "--", *words] if words else kept
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -13,11 +13,12 @@ import argparse
 import asyncio
 import hashlib
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reader.cli_output import error_text, plural
 from reader.cli_refresh import refresh_with_progress
-from reader.models import FeedExistsError, FetchError, UsageError
+from reader.models import Feed, FeedExistsError, FetchError, ParseError, UsageError
 from reader.store import Store
 from reader.textsafe import clean_line
 
@@ -56,12 +57,15 @@ def run_add(store: Store, args: argparse.Namespace) -> int:
     from reader.fetch import is_local, normalize_feed_url
 
     url = normalize_feed_url(args.url)
+    _reject_missing_scheme(args.url, url)
     direct = args.no_refresh or is_local(url)
     if args.pick is not None and (args.pick < 1 or direct):
         raise UsageError(
             f"invalid --pick {args.pick}; it takes a number from 1 and needs "
             "an http(s) URL without --no-refresh"
         )
+    if direct and not args.no_refresh:
+        _reject_local_non_feed(url)
     if direct:
         return _add_and_refresh(store, url, refresh=not args.no_refresh)
     _reject_subscribed(store, url)
@@ -73,8 +77,7 @@ def run_add(store: Store, args: argparse.Namespace) -> int:
         feed = store.add_feed(url)
         store.record_error(feed.id, str(error))
         print(f"Added feed {feed.id}: {url}")
-        failed = error_text(store.get_feed(feed.id))
-        print(f"tidings: refresh failed: {failed}", file=sys.stderr)
+        _report_failed_fetch(store.get_feed(feed.id))
         return 1
     chosen = _choose(url, candidates, args.pick)
     if chosen is None:
@@ -82,6 +85,90 @@ def run_add(store: Store, args: argparse.Namespace) -> int:
     if chosen.document is not None:
         return _add_fetched(store, chosen.url, chosen.document)
     return _add_and_refresh(store, chosen.url, refresh=True)
+
+
+def _reject_missing_scheme(typed: str, url: str) -> None:
+    """Raise UsageError when ``typed`` is a web address without its scheme.
+
+    Guessing would mean either https, which fails on a plain-HTTP server such
+    as one on 127.0.0.1, or trying https and then http as a browser does,
+    which lets anyone on the network turn the subscription into plain HTTP.
+    Asking costs the user one word instead.
+    """
+    value = typed.strip()
+    if not url.startswith("https://") or value.lower().startswith("https://"):
+        return
+    raise UsageError(
+        f"invalid feed URL {value!r}: it has no scheme; "
+        f"use http://{value} or https://{value}"
+    )
+
+
+def _reject_local_non_feed(url: str) -> None:
+    """Raise UsageError, before subscribing, when a local file is no feed.
+
+    A server may fail for a while, so a failed first fetch over HTTP keeps
+    the subscription. A local file that is not a feed is a wrong path.
+    """
+    from reader.compression import DecompressionError, decompress_body
+    from reader.fetch import MAX_BYTES, local_path
+    from reader.parse import parse_feed
+
+    path = local_path(url)
+    try:
+        with path.open("rb") as file:
+            raw = file.read(MAX_BYTES + 1)
+        if len(raw) > MAX_BYTES:
+            return
+        content = decompress_body(raw, None, MAX_BYTES)
+    except (OSError, DecompressionError):
+        # The refresh that follows reports an unreadable, truncated or too
+        # large file as the feed's error, as it would on any later refresh.
+        return
+    try:
+        parse_feed(content, url)
+    except ParseError as error:
+        raise UsageError(
+            f"{_non_feed_reason(path, content, error)}; nothing was added"
+        ) from error
+
+
+def _non_feed_reason(path: Path, content: bytes, error: ParseError) -> str:
+    """Say why the file at ``path`` is not a feed, with the position of the
+    first XML syntax error in the file itself."""
+    from xml.parsers import expat
+
+    from reader.jsonfeed import is_json_document
+    from reader.parse import looks_like_html
+
+    not_feed = "not an RSS, Atom or JSON Feed document"
+    head = content.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not head:
+        return f"{path} is empty, {not_feed}"
+    if looks_like_html(content, None):
+        return f"{path} is an HTML page, {not_feed}"
+    if is_json_document(content, None):
+        return clean_line(str(error))
+    if not head.startswith(b"<"):
+        return f"{path} is {not_feed}: it is plain text, not XML or JSON"
+    parser = expat.ParserCreate()
+    try:
+        parser.Parse(content, True)
+    except expat.ExpatError as syntax:
+        reason = expat.ErrorString(syntax.code)
+        where = f"{path}:{syntax.lineno}:{syntax.offset + 1}"
+        return f"{where}: {not_feed}: it is not well-formed XML ({reason})"
+    return f"{path} is XML but {not_feed}"
+
+
+def _report_failed_fetch(feed: Feed) -> None:
+    """Print why the first fetch of a new feed failed and how to undo it."""
+    print(f"tidings: refresh failed: {error_text(feed)}", file=sys.stderr)
+    print(
+        f"tidings: feed {feed.id} stays subscribed and is retried on later "
+        f"refreshes; to unsubscribe, run: tidings remove {feed.id}",
+        file=sys.stderr,
+    )
 
 
 def _reject_subscribed(store: Store, url: str) -> None:
@@ -146,7 +233,7 @@ def _report_added(store: Store, feed_id: int, url: str, status: int) -> int:
     feed = store.get_feed(feed_id)
     if feed.last_error:
         print(f"Added feed {feed.id}: {url}")
-        print(f"tidings: refresh failed: {error_text(feed)}", file=sys.stderr)
+        _report_failed_fetch(feed)
         return status
     entries = plural(feed.total, "entry", "entries")
     print(f"Added feed {feed.id}: {clean_line(feed.title)} ({entries})")

@@ -14,12 +14,15 @@ from reader.cli_add import configure_add, run_add
 from reader.cli_config import CONFIG_COMMANDS
 from reader.cli_data import configure_backup, run_backup
 from reader.cli_output import (
+    ENTRY_HEADER,
+    FEED_HEADER,
     entry_header,
     entry_json,
     feed_json,
     format_entry_row,
     format_feed_row,
     plural,
+    print_header,
 )
 from reader.cli_refresh import (
     add_refresh_options,
@@ -116,7 +119,8 @@ def _run_feeds(store: Store, args: argparse.Namespace) -> int:
         )
     elif not feeds and sys.stdout.isatty():
         print("No feeds yet; subscribe with: tidings add URL", file=sys.stderr)
-    else:
+    elif feeds:
+        print_header(FEED_HEADER)
         for feed in feeds:
             print(format_feed_row(feed))
     return 0
@@ -148,7 +152,8 @@ def _run_entries(store: Store, args: argparse.Namespace) -> int:
     )
     if args.json:
         _print_json([entry_json(entry) for entry in entries])
-    else:
+    elif entries:
+        print_header(ENTRY_HEADER)
         for entry in entries:
             print(format_entry_row(entry))
     return 0

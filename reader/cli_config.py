@@ -7,6 +7,8 @@ import sys
 
 from reader.cli_subscriptions import CommandSpec, write_atomically
 from reader.config import config_path, load_config
+from reader.config_checks import terminal_key_warnings
+from reader.config_lines import format_key
 from reader.config_template import default_config_text
 from reader.models import UsageError
 from reader.store import Store
@@ -51,6 +53,9 @@ def _check() -> int:
         return 0
     for problem in config.problems:
         print(problem)
+    for binding_id, warning in terminal_key_warnings(config.settings.keys):
+        key = format_key(("keys", binding_id))
+        print(f"{config.path}: {key}: warning: {warning}")
     if config.problems:
         count = len(config.problems)
         noun = "problem" if count == 1 else "problems"

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from reader.backup import backup_cache
+from reader.cli_output import format_size
 from reader.export import write_json_export
 from reader.models import StoreError, UsageError
 from reader.store import Store
@@ -19,20 +20,24 @@ def configure_backup(parser: argparse.ArgumentParser) -> None:
     """Add the arguments of ``tidings backup``."""
     parser.add_argument(
         "path",
-        type=Path,
         metavar="PATH",
-        help="backup file to write, or a directory to write a dated file in",
+        help="backup file to write, or a directory (existing, or ending in /) "
+        "to create and write a new dated file in",
+    )
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="replace PATH when it is an existing backup file",
     )
 
 
 def run_backup(store: Store, args: argparse.Namespace) -> int:
     """Copy the cache to PATH with SQLite's backup API and report the copy."""
-    result = backup_cache(store.path, args.path)
-    size = result.size / (1024 * 1024)
+    result = backup_cache(store.path, args.path, overwrite=args.force)
     print(
         f"Backed up {result.feeds} feeds and {result.entries} entries "
         f"({result.read} read, {result.starred} starred) to {result.path} "
-        f"({size:.1f} MiB)"
+        f"({format_size(result.size)})"
     )
     return 0
 

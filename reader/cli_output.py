@@ -6,6 +6,7 @@ stdout may be a terminal and the cache may come from an older tidings.
 
 from __future__ import annotations
 
+import sys
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -103,6 +104,24 @@ def format_feed_row(feed: Feed) -> str:
         label = "next try" if feed.failures else "next refresh"
         row += f"  [{label} {format_time(feed.next_refresh)}]"
     return row
+
+
+FEED_HEADER = f"{'ID':>4}  UNREAD/TOTAL TITLE  <URL>  [STATUS]"
+"""Column names above ``format_feed_row`` lines."""
+ENTRY_HEADER = f"{'ID':>6}  {'DATE':<10}  N*  TITLE"
+"""Column names above ``format_entry_row`` lines: N marks unread entries and
+* starred ones."""
+FOLDER_HEADER = "UNREAD/TOTAL FOLDER (FEEDS)"
+"""Column names above the lines of ``tidings folders``."""
+
+
+def print_header(header: str) -> None:
+    """Print column names when stdout is a terminal.
+
+    Piped output stays one row per line, so scripts that read it keep working.
+    """
+    if sys.stdout.isatty():
+        print(header)
 
 
 def format_entry_row(entry: Entry) -> str:

@@ -12,12 +12,14 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from reader.cli_output import plural, strip_url_prefix
+from reader.config import Settings
 from reader.models import FeedRefreshed, RefreshSummary, UsageError
 from reader.store import Store
 from reader.textsafe import clean_line
 from reader.update import RefreshLimits, refresh_feeds_sync
 
 _DEFAULTS = RefreshLimits()
+_SETTINGS = Settings()
 
 
 class KeepRetention:
@@ -37,20 +39,20 @@ def add_refresh_options(parser: argparse.ArgumentParser) -> None:
         "or gone (HTTP 410)",
     )
     limits = parser.add_argument_group("limits")
+    # None means "not given": the config's value, else its default, applies.
     limits.add_argument(
         "--concurrency",
         type=int,
-        default=_DEFAULTS.concurrency,
         metavar="N",
-        help=f"feeds fetched at once (default: {_DEFAULTS.concurrency})",
+        help="feeds fetched at once (default: refresh.concurrency in "
+        f"config.toml, else {_SETTINGS.refresh_concurrency})",
     )
     limits.add_argument(
         "--per-host",
         type=int,
-        default=_DEFAULTS.per_host,
         metavar="N",
-        help="feeds fetched at once from one host and port "
-        f"(default: {_DEFAULTS.per_host})",
+        help="feeds fetched at once from one host and port (default: "
+        f"refresh.per_host in config.toml, else {_SETTINGS.refresh_per_host})",
     )
     limits.add_argument(
         "--max-size",
@@ -85,12 +87,18 @@ def add_refresh_options(parser: argparse.ArgumentParser) -> None:
 
 
 def limits_from_args(args: argparse.Namespace) -> dict[str, Any]:
-    """Return the options of ``refresh_with_progress`` given on the command
-    line: the ``refresh_feeds`` limits, and the config's retention unless
-    ``--keep-days`` was given.
+    """Return the options of ``refresh_with_progress``: the ``refresh_feeds``
+    limits, and the config's retention unless ``--keep-days`` was given.
 
-    Raises UsageError for a value that would stop every fetch.
+    An option given on the command line wins over ``[refresh]`` in the
+    config, which wins over the default. Raises UsageError for a value that
+    would stop every fetch.
     """
+    settings = configured_settings()
+    if args.concurrency is None:
+        args.concurrency = settings.refresh_concurrency
+    if args.per_host is None:
+        args.per_host = settings.refresh_per_host
     checks = (
         ("--concurrency", args.concurrency, args.concurrency >= 1, "1 or more"),
         ("--per-host", args.per_host, args.per_host >= 1, "1 or more"),
@@ -109,7 +117,7 @@ def limits_from_args(args: argparse.Namespace) -> dict[str, Any]:
             raise UsageError(f"invalid {option} {value:g}; use {expected}")
     options: dict[str, Any] = {}
     if getattr(args, "keep_days", None) is None:
-        options["retention"] = configured_retention()
+        options["retention"] = settings.retention
     return options | {
         "concurrency": args.concurrency,
         "per_host": args.per_host,
@@ -122,19 +130,20 @@ def limits_from_args(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
-def configured_retention() -> timedelta | None:
-    """Return ``cache.retention_days`` from the config as the store takes it.
+def configured_settings() -> Settings:
+    """Return the settings of the config file that a refresh uses.
 
-    Problems with that setting, or with the whole file, are printed to
-    stderr; the setting then keeps its default.
+    Problems with ``[cache]`` or ``[refresh]`` settings, or with the whole
+    file, are printed to stderr; those settings then keep their defaults.
     """
     from reader.config import load_config
 
     config = load_config()
     for problem in config.problems:
-        if problem.key is None or problem.key.startswith("cache."):
+        key = problem.key
+        if key is None or key.startswith(("cache.", "refresh.")):
             print(f"tidings: {problem}", file=sys.stderr)
-    return config.settings.retention
+    return config.settings
 
 
 def refresh_with_progress(
@@ -163,11 +172,11 @@ def refresh_with_progress(
     elif sys.stdout.isatty():
         summary = _refresh_with_bar(store, feed_ids, options)
     else:
-        summary = refresh_feeds_sync(
-            store, feed_ids, on_progress=_print_line, **options
-        )
+        lines = _ProgressLines()
+        summary = refresh_feeds_sync(store, feed_ids, on_progress=lines, **options)
     if not quiet:
-        _print_summary(summary)
+        # The progress lines already listed each failure once, on stderr.
+        _print_summary(summary, list_failures=sys.stdout.isatty())
     if feed_ids is not None:
         for result in summary.skipped:
             message = f"tidings: feed {result.feed_id} skipped: {result.skipped}"
@@ -212,14 +221,29 @@ def _describe(result: FeedRefreshed) -> str:
     )
 
 
-def _print_line(result: FeedRefreshed, done: int, total: int) -> None:
-    # One line per skipped feed would drown the rest when a scheduled
-    # refresh finds few feeds due; the summary counts them.
-    if result.skipped is None:
-        print(f"[{done}/{total}] {_describe(result)}", flush=True)
+class _ProgressLines:
+    """Print one numbered line per fetched feed: errors on stderr, the rest
+    on stdout.
+
+    One line per skipped feed would drown the rest when a scheduled refresh
+    finds few feeds due, so skipped feeds get no line and no number, and
+    the summary counts them. A feed skipped during the run (its host asked
+    to wait) lowers the total from then on.
+    """
+
+    def __init__(self) -> None:
+        self.skipped = 0
+
+    def __call__(self, result: FeedRefreshed, done: int, total: int) -> None:
+        if result.skipped is not None:
+            self.skipped += 1
+            return
+        line = f"[{done - self.skipped}/{total - self.skipped}] {_describe(result)}"
+        stream = sys.stdout if result.error is None else sys.stderr
+        print(line, file=stream, flush=True)
 
 
-def _print_summary(summary: RefreshSummary) -> None:
+def _print_summary(summary: RefreshSummary, *, list_failures: bool) -> None:
     skipped = len(summary.skipped)
     results = len(summary.results) - skipped
     new = sum(r.new for r in summary.results)
@@ -230,5 +254,7 @@ def _print_summary(summary: RefreshSummary) -> None:
     if skipped:
         text += f"; skipped {skipped} not due, backing off or gone (--force)"
     print(text + ".")
+    if not list_failures:
+        return
     for result in failed:
         print(f"tidings: {_describe(result)}", file=sys.stderr)

@@ -9,7 +9,13 @@ from dataclasses import replace
 from typing import Any
 
 from reader.cli_commands import Command
-from reader.cli_output import entry_json, format_entry_row
+from reader.cli_output import (
+    ENTRY_HEADER,
+    entry_json,
+    format_entry_row,
+    format_size,
+    print_header,
+)
 from reader.models import UsageError
 from reader.search import SearchResults
 from reader.store import Store
@@ -30,8 +36,7 @@ def _configure_search(parser: argparse.ArgumentParser) -> None:
         nargs="+",
         metavar="QUERY",
         help='words (matched as prefixes), "a phrase", title:word, author:name '
-        'or -word; every term must match; put "--" before a first word that '
-        'starts with "-"',
+        "or -word (to exclude a word); every term must match",
     )
     parser.add_argument(
         "--limit",
@@ -50,6 +55,7 @@ def _run_search(store: Store, args: argparse.Namespace) -> int:
     if args.limit < 1:
         raise UsageError(f"invalid --limit {args.limit}; use 1 or more")
     query = " ".join(args.words)
+    _reject_unknown_fields(query)
     # JSON is one document, so it waits for the count. Text rows are printed
     # first, because counting a query found in most entries can take longer
     # than ranking it.
@@ -66,9 +72,23 @@ def _run_search(store: Store, args: argparse.Namespace) -> int:
             "raise --limit to see more",
             file=sys.stderr,
         )
+    if not found.rows:
+        print(f"No entries match {query!r}", file=sys.stderr)
     if found.rows and not found.scored:
         print(f"tidings: {TITLE_THEN_DATE_NOTE}", file=sys.stderr)
     return 0
+
+
+def _reject_unknown_fields(query: str) -> None:
+    from reader.search_query import SEARCH_FIELDS, unknown_fields
+
+    unknown = unknown_fields(query)
+    if unknown:
+        valid = ", ".join(f"{name}:" for name in SEARCH_FIELDS)
+        raise UsageError(
+            f"invalid search field {unknown[0]!r} in {query!r}; valid fields: "
+            f"{valid} (or put the term in quotes to search for it as a word)"
+        )
 
 
 TITLE_THEN_DATE_NOTE = (
@@ -84,7 +104,8 @@ def _print_rows(store: Store, found: SearchResults, *, as_json: bool) -> None:
         print_json(
             [entry_json(entry) | {"feed_title": entry.feed_title} for entry in entries]
         )
-    else:
+    elif entries:
+        print_header(f"{ENTRY_HEADER}  (FEED)")
         for entry in entries:
             print(f"{format_entry_row(entry)}  ({clean_line(entry.feed_title)})")
     sys.stdout.flush()
@@ -133,8 +154,8 @@ def _configure_vacuum(parser: argparse.ArgumentParser) -> None:
 def _run_vacuum(store: Store, args: argparse.Namespace) -> int:
     report = store.vacuum()
     print(
-        f"Compacted {store.path}: {report.before / 1e6:.1f} MB -> "
-        f"{report.after / 1e6:.1f} MB"
+        f"Compacted {store.path}: {format_size(report.before)} -> "
+        f"{format_size(report.after)}"
     )
     return 0
 

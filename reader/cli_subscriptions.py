@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from reader.cli_data import add_export_formats, run_json_export
-from reader.cli_output import plural
+from reader.cli_output import FOLDER_HEADER, plural, print_header
 from reader.cli_refresh import refresh_with_progress
 from reader.models import UsageError
 from reader.store import Store
@@ -92,10 +92,42 @@ def _print_report(path: Path, report: ImportReport) -> None:
         ]
     )
     print(f"Imported {clean_line(str(path))} ({report.format}): {counts}")
-    for skipped in report.skipped:
-        print(f"  line {skipped.line}: skipped {skipped.text}: {skipped.reason}")
-    for invalid in report.invalid:
-        print(f"  line {invalid.line}: invalid {invalid.text}: {invalid.reason}")
+    for _, text in sorted(_report_lines(report)):
+        print(text)
+    subscribed = [f for f in report.present if f.feed_id not in _first_lines(report)]
+    if subscribed:
+        print(
+            "Feeds already subscribed keep their folder and title; the file's "
+            "were not applied (change them with tidings move and tidings rename)."
+        )
+
+
+def _first_lines(report: ImportReport) -> dict[int, int]:
+    """Return the file line that added each feed, by feed id."""
+    return {feed.feed_id: feed.line for feed in report.added}
+
+
+def _report_lines(report: ImportReport) -> list[tuple[int, str]]:
+    """Return every line of the file that was not simply added, with its
+    number, for printing in line order."""
+    lines = [
+        (s.line, f"  line {s.line}: skipped {s.text}: {s.reason}")
+        for s in report.skipped
+    ]
+    lines += [
+        (s.line, f"  line {s.line}: invalid {s.text}: {s.reason}")
+        for s in report.invalid
+    ]
+    first_lines = _first_lines(report)
+    for feed in report.present:
+        url = clean_line(feed.url)
+        first = first_lines.get(feed.feed_id)
+        if first is None:
+            text = f"already subscribed as feed {feed.feed_id}: {url}"
+        else:
+            text = f"duplicate of line {first}: {url}"
+        lines.append((feed.line, f"  line {feed.line}: {text}"))
+    return lines
 
 
 def _report_json(report: ImportReport) -> dict[str, Any]:
@@ -209,6 +241,8 @@ def _run_folders(store: Store, args: argparse.Namespace) -> int:
             ]
         )
         return 0
+    if folders:
+        print_header(FOLDER_HEADER)
     for folder in folders:
         counts = f"{folder.unread:>5}/{folder.total:<5}"
         feeds = plural(folder.feeds, "feed", "feeds")
@@ -234,6 +268,9 @@ def _configure_mark_all(parser: argparse.ArgumentParser) -> None:
 def _run_mark_all(store: Store, args: argparse.Namespace) -> int:
     if args.undo:
         restored = store.undo_mark_all_read()
+        if not restored.entry_ids:
+            print("Nothing to undo")
+            return 0
         print(f"Marked {_entries(restored)} unread again")
         return 0
     marked = store.mark_all_read(args.feed, folder=args.folder)

@@ -24,7 +24,7 @@ from reader.config_checks import (
     check_value,
     suggest,
 )
-from reader.config_lines import find_line, format_key, syntax_error_line
+from reader.config_lines import find_line, format_key, syntax_error_position
 from reader.paths import config_dir
 from reader.sort_order import SortOrder
 
@@ -90,9 +90,13 @@ class ConfigProblem:
     key: str | None
     """Dotted key the problem concerns, such as ``refresh.concurrency``."""
     message: str
+    column: int | None = None
+    """1-based column of a TOML syntax error; None for other problems."""
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else str(self.path)
+        if self.line and self.column:
+            where += f":{self.column}"
         return (
             f"{where}: {self.key}: {self.message}"
             if self.key
@@ -148,9 +152,9 @@ def parse_config(
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        line, reason = syntax_error_line(error)
+        line, column, reason = syntax_error_position(error)
         problem = ConfigProblem(
-            path, line, None, f"invalid TOML: {reason}; using every default"
+            path, line, None, f"invalid TOML: {reason}; using every default", column
         )
         return LoadedConfig(path, Settings(), (problem,))
     reader = _Reader(path, text, themes)

@@ -168,3 +168,28 @@ def _drop_clashes(keymap: dict[str, str], report: Report) -> None:
             f"can have it; using the default, {default!r}",
         )
         del keymap[binding_id]
+
+
+_TERMINAL_ALIASES = {
+    "ctrl+m": "Ctrl+M sends the same byte as Enter",
+    "ctrl+i": "Ctrl+I sends the same byte as Tab",
+    "ctrl+j": "Ctrl+J sends a line feed, which some terminals also send for Enter",
+}
+"""Keys that a terminal cannot tell apart from Enter or Tab, and why."""
+
+
+def terminal_key_warnings(keymap: Mapping[str, str]) -> list[tuple[str, str]]:
+    """Return (binding id, warning) for each remap to a key that most
+    terminals send as Enter or Tab, so the reader may never see it.
+
+    ``keymap`` contains Textual key names, as ``check_keys`` returns them.
+    """
+    warnings = []
+    for binding_id, keys in keymap.items():
+        for key in keys.split(","):
+            reason = _TERMINAL_ALIASES.get(key)
+            if reason is not None:
+                warnings.append(
+                    (binding_id, f"{reason}, so the key may not reach tidings")
+                )
+    return warnings

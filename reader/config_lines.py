@@ -16,7 +16,7 @@ _DOTTED = rf"{_BARE_OR_QUOTED}(?:\s*\.\s*{_BARE_OR_QUOTED})*"
 _TABLE_HEADER = re.compile(rf"^\s*\[\[?\s*({_DOTTED})\s*\]\]?\s*(?:#.*)?$")
 _KEY_LINE = re.compile(rf"^\s*({_DOTTED})\s*=")
 _PART = re.compile(_BARE_OR_QUOTED)
-_POSITION = re.compile(r"\(at line (\d+), column \d+\)")
+_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 
 
@@ -54,11 +54,15 @@ def find_line(text: str, key_path: tuple[str, ...]) -> int | None:
     return None
 
 
-def syntax_error_line(error: tomllib.TOMLDecodeError) -> tuple[int | None, str]:
-    """Return the line of a TOML syntax error and its message without the
-    position, which Python 3.11 gives only inside the message text."""
+def syntax_error_position(
+    error: tomllib.TOMLDecodeError,
+) -> tuple[int | None, int | None, str]:
+    """Return the 1-based line and column of a TOML syntax error and its
+    message without the position, which Python 3.11 gives only inside the
+    message text."""
     message = str(error)
     match = _POSITION.search(message)
     if match:
-        return int(match.group(1)), message[: match.start()].strip()
-    return None, message
+        reason = message[: match.start()].strip()
+        return int(match.group(1)), int(match.group(2)), reason
+    return None, None, message

@@ -5,12 +5,22 @@ from __future__ import annotations
 import json
 
 from reader.config import Settings
-from reader.config_keys import BINDINGS
+from reader.config_keys import BINDINGS, key_label
 
 
 def _toml_string(value: str) -> str:
     # A JSON string literal is a valid TOML basic string.
     return json.dumps(value, ensure_ascii=False)
+
+
+def typed_keys(keys: str) -> str:
+    """Return Textual key names as a user types them: "question_mark" is "?".
+
+    A comma key keeps its name "comma", since a "," would read as the
+    separator of the list.
+    """
+    labels = [key if key == "comma" else key_label(key) for key in keys.split(",")]
+    return ",".join(labels)
 
 
 def default_config_text() -> str:
@@ -56,6 +66,6 @@ def default_config_text() -> str:
         "# hide the same keys bound for the whole app while that pane is focused.",
     ]
     for binding_id, info in BINDINGS.items():
-        setting = f"{_toml_string(binding_id)} = {_toml_string(info.keys)}"
+        setting = f"{_toml_string(binding_id)} = {_toml_string(typed_keys(info.keys))}"
         lines.append(f"# {setting:<48} # {info.scope}: {info.description}")
     return "\n".join(lines) + "\n"

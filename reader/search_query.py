@@ -106,6 +106,22 @@ def parse_query(query: str) -> Query | None:
     return Query(tuple(positive), tuple(negative))
 
 
+def unknown_fields(query: str) -> list[str]:
+    """Return the ``field:`` names in ``query`` that are not SEARCH_FIELDS.
+
+    Only a name that is not a number, followed by a word or a quote, counts
+    as a field, so "http://x", "std::vector" and "12:30" stay words.
+    """
+    unknown: list[str] = []
+    for match in _TERM.finditer(query):
+        _, field, phrase, word = match.groups()
+        if field is None or field.lower() in SEARCH_FIELDS or field.isdigit():
+            continue
+        if phrase is not None or (word and (word[0].isalnum() or word[0] == "_")):
+            unknown.append(field)
+    return unknown
+
+
 def match_expression(query: str) -> str | None:
     """Translate a user's query into an FTS5 MATCH expression.
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import subprocess
 import sys
@@ -135,6 +136,39 @@ def test_backup_into_directory_names_file(cache: Path, tmp_path: Path) -> None:
     assert [p.name for p in folder.iterdir()] == [result.path.name]
 
 
+def test_backup_never_overwrites_silently(cache: Path, tmp_path: Path) -> None:
+    target = tmp_path / "backup.sqlite3"
+    backup_cache(cache, target)
+    target.write_bytes(b"older backup")
+
+    with pytest.raises(StoreError, match=f"backup file {target} already exists"):
+        backup_cache(cache, target)
+
+    assert target.read_bytes() == b"older backup"
+    assert [p.name for p in tmp_path.iterdir() if "backup" in p.name] == [
+        "backup.sqlite3"
+    ]
+    backup_cache(cache, target, overwrite=True)
+    assert target.read_bytes().startswith(b"SQLite format 3")
+
+
+def test_backup_trailing_slash_creates_directory(cache: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "backups" / "daily"
+
+    first = backup_cache(cache, f"{folder}/")
+    second = backup_cache(cache, f"{folder}/")
+
+    assert folder.is_dir()
+    assert first.path.parent == folder
+    assert second.path.parent == folder
+    assert first.path != second.path
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        [first.path.name, second.path.name]
+    )
+    for result in (first, second):
+        assert result.path.read_bytes().startswith(b"SQLite format 3")
+
+
 def test_backup_onto_cache_rejected(cache: Path) -> None:
     before = cache.read_bytes()
     with pytest.raises(StoreError, match="onto itself"):
@@ -160,7 +194,7 @@ def test_failed_backup_keeps_old_backup(cache: Path, tmp_path: Path) -> None:
         file.write(b"\xff" * 4096 * 2)
 
     with pytest.raises(StoreError, match="nothing was written"):
-        backup_cache(damaged, target)
+        backup_cache(damaged, target, overwrite=True)
 
     assert target.read_bytes() == old_backup
     assert sorted(p.name for p in tmp_path.iterdir() if "backup" in p.name) == [
@@ -292,6 +326,31 @@ def test_cli_backup_and_export(cache: Path, tmp_path: Path) -> None:
     assert to_file.returncode == 0, to_file.stderr
     assert "Exported 1 feeds and 5 entries" in to_file.stderr
     assert json.loads((tmp_path / "d.json").read_text())["feeds"][0]["id"] == 1
+
+
+def test_cli_backup_cron_keeps_each_run(cache: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "backups"
+    runs = [run_cli(cache, "backup", f"{folder}/") for _ in range(3)]
+
+    for run in runs:
+        assert run.returncode == 0, run.stderr
+        assert re.search(r"\(\d+\.\d KiB\)$", run.stdout.strip()), run.stdout
+    assert len(list(folder.iterdir())) == 3
+
+
+def test_cli_backup_refuses_existing_file(cache: Path, tmp_path: Path) -> None:
+    target = tmp_path / "copy.sqlite3"
+    assert run_cli(cache, "backup", str(target)).returncode == 0
+    target.write_bytes(b"keep me")
+
+    refused = run_cli(cache, "backup", str(target))
+    forced = run_cli(cache, "backup", "--force", str(target))
+
+    assert refused.returncode == 2
+    assert f"backup file {target} already exists" in refused.stderr
+    assert "--force" in refused.stderr
+    assert forced.returncode == 0, forced.stderr
+    assert target.read_bytes().startswith(b"SQLite format 3")
 
 
 def test_cli_export_defaults_to_opml(cache: Path) -> None:

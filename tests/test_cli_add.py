@@ -99,3 +99,85 @@ def test_add_page_link_fetches_feed_once(
     assert status == 0
     assert out == "Added feed 1: Harbor Log (2 entries)\n"
     assert server.paths() == ["/", "/harbor.xml"]
+
+
+def test_add_without_scheme_rejected(
+    db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    server = RouteServer()
+    server.routes["/harbor.xml"] = Route(rss("Harbor Log"), RSS_HEADERS)
+    with server.running():
+        bare = server.url("/harbor.xml").removeprefix("http://")
+        status = main(["add", bare])
+    err = capsys.readouterr().err
+    assert status == 2
+    assert f"invalid feed URL '{bare}': it has no scheme" in err
+    assert f"use http://{bare} or https://{bare}" in err
+    assert server.paths() == []
+    with Store(db_path) as store:
+        assert store.list_feeds() == []
+
+
+def test_add_failed_fetch_says_how_to_remove(
+    db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    server = RouteServer()
+    with server.running():
+        status = main(["add", server.url("/missing.xml")])
+    captured = capsys.readouterr()
+    assert status == 1
+    assert captured.out == f"Added feed 1: {server.url('/missing.xml')}\n"
+    assert "404" in captured.err
+    assert "feed 1 stays subscribed" in captured.err
+    assert "tidings remove 1" in captured.err
+    with Store(db_path) as store:
+        assert [feed.id for feed in store.list_feeds()] == [1]
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (
+            b"hello world\n",
+            "is not an RSS, Atom or JSON Feed document: it is plain text",
+        ),
+        (b"", "is empty, not an RSS, Atom or JSON Feed document"),
+        (b"<!DOCTYPE html><html><p>hi</p></html>", "is an HTML page, not an RSS"),
+        (b'<?xml version="1.0"?><note>x</note>', "is XML but not an RSS, Atom"),
+        (b'{"title": "x"}', "is a JSON document but not a JSON Feed"),
+    ],
+)
+def test_add_local_non_feed_rejected(
+    db_path: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    content: bytes,
+    reason: str,
+) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_bytes(content)
+
+    status = main(["add", str(path)])
+
+    err = capsys.readouterr().err
+    assert status == 2
+    assert f"{path} {reason}" in err
+    assert err.rstrip().endswith("; nothing was added")
+    assert "<unknown>" not in err
+    with Store(db_path) as store:
+        assert store.list_feeds() == []
+
+
+def test_add_local_malformed_xml_position(
+    db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "broken.xml"
+    path.write_bytes(b'<?xml version="1.0"?>\n<notes>\n  <to>x</too>\n</notes>\n')
+
+    status = main(["add", str(path)])
+
+    err = capsys.readouterr().err
+    assert status == 2
+    assert f"{path}:3:10: not an RSS, Atom or JSON Feed document" in err
+    assert "it is not well-formed XML (mismatched tag)" in err
+    assert "<unknown>" not in err

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -162,7 +163,7 @@ def test_vacuum(lantern: None, capsys: pytest.CaptureFixture[str]) -> None:
     status, out, _ = run(capsys, "vacuum")
     assert status == 0
     assert out.startswith("Compacted ")
-    assert " MB -> " in out
+    assert re.search(r": \d+\.\d KiB -> \d+\.\d KiB$", out.strip()), out
 
 
 def test_keep_days_controls_pruning(
@@ -220,3 +221,50 @@ def test_help_still_lists_subcommands(capsys: pytest.CaptureFixture[str]) -> Non
     assert "search" in out
     assert "vacuum" in out
     assert "--keep-days DAYS" in out
+
+
+def test_search_no_match_message(
+    lantern: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, out, err = run(capsys, "search", "zzzznotfound")
+    assert status == 0
+    assert out == ""
+    assert err == "No entries match 'zzzznotfound'\n"
+
+    status, out, err = run(capsys, "search", "zzzznotfound", "--json")
+    assert status == 0
+    assert json.loads(out) == []
+
+
+def test_search_unknown_field_rejected(
+    lantern: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, out, err = run(capsys, "search", "foo:bar")
+    assert status == 2
+    assert out == ""
+    assert "invalid search field 'foo' in 'foo:bar'" in err
+    assert "valid fields: title:, author:" in err
+    for words in ("http://lantern", "std::vector", "12:30", '"foo:bar"'):
+        assert run(capsys, "search", words)[0] == 0, words
+
+
+def test_search_leading_excluded_word(
+    lantern: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def ids(out: str) -> set[int]:
+        return {entry["id"] for entry in json.loads(out)}
+
+    everything = ids(run(capsys, "search", "lantern", "--json")[1])
+    status, out, err = run(capsys, "search", "-parsing", "lantern", "--json")
+    assert status == 0, err
+    without = ids(out)
+    assert everything == {1, 2, 3, 4}
+    assert without == {2, 3, 4}
+
+    status, out, _ = run(capsys, "search", "--limit", "1", "lantern", "-parsing")
+    assert status == 0
+    assert len(out.splitlines()) == 1
+    assert "Parsing" not in out
+    status, out, _ = run(capsys, "search", "--json", "--", "-parsing", "lantern")
+    assert status == 0
+    assert ids(out) == without

@@ -10,6 +10,7 @@ import pytest
 
 from reader.cli import main
 from reader.config import config_path
+from reader.config_keys import BINDINGS, normalize_keys
 from reader.config_template import default_config_text
 from reader.models import FetchResult
 from reader.parse import parse_feed
@@ -59,12 +60,50 @@ def test_import_urls_file_report(
     )
     assert lines[1].startswith('  line 8: skipped "query:Unread Python:')
     assert lines[2].startswith("  line 9: skipped exec:~/bin/make-feed.sh")
-    assert lines[4].startswith("  line 12: invalid ftp://files.example/feed.xml: ")
-    assert lines[5] == (
+    assert (
+        lines[4] == "  line 11: duplicate of line 2: https://lantern.example/feed.xml"
+    )
+    assert lines[5].startswith("  line 12: invalid ftp://files.example/feed.xml: ")
+    assert lines[6] == (
         '  line 13: invalid https://broken.example/feed "never closed: '
         "a double quote is not closed"
     )
     assert len(feeds_json(capsys)) == 5
+
+
+def test_import_reports_subscribed_feeds(
+    db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first = tmp_path / "first.txt"
+    first.write_text("https://weather.example/feed\n", encoding="utf-8")
+    assert run(capsys, "import", str(first))[0] == 0
+    second = tmp_path / "second"
+    second.write_text(
+        "ftp://files.example/feed.xml\n"
+        'https://weather.example/feed "news" "~Weather (mine)"\n'
+        "https://tide.example/feed\n"
+        "exec:~/bin/make-feed.sh\n",
+        encoding="utf-8",
+    )
+
+    status, out, _ = run(capsys, "import", str(second))
+
+    lines = out.splitlines()
+    assert status == 1
+    assert lines[1].startswith("  line 1: invalid ftp://files.example/feed.xml: ")
+    assert lines[2] == (
+        "  line 2: already subscribed as feed 1: https://weather.example/feed"
+    )
+    assert lines[3].startswith("  line 4: skipped exec:~/bin/make-feed.sh")
+    assert lines[4].startswith("Feeds already subscribed keep their folder and title")
+    feeds = {feed["url"]: feed for feed in feeds_json(capsys)}
+    assert sorted(feeds) == [
+        "https://tide.example/feed",
+        "https://weather.example/feed",
+    ]
+    assert feeds["https://weather.example/feed"]["id"] == 1
+    assert feeds["https://weather.example/feed"]["title"] != "Weather (mine)"
+    assert feeds["https://weather.example/feed"]["folder"] is None
 
 
 def test_import_opml_json(db_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -261,6 +300,11 @@ def test_mark_all_and_undo(lantern: int, capsys: pytest.CaptureFixture[str]) -> 
     assert out == f"Marked {total} entries in 1 feed unread again\n"
     assert feeds_json(capsys)[0]["unread"] == total
 
+    status, out, _ = run(capsys, "mark-all", "--undo")
+    assert status == 0
+    assert out == "Nothing to undo\n"
+    assert feeds_json(capsys)[0]["unread"] == total
+
 
 def test_mark_all_folder_unknown(
     lantern: int, capsys: pytest.CaptureFixture[str]
@@ -338,3 +382,70 @@ def test_config_check(db_path: Path, capsys: pytest.CaptureFixture[str]) -> None
         "did you mean 'app.quit'?"
     )
     assert err == "2 problems; those settings keep their defaults\n"
+
+
+def test_config_init_writes_typed_keys(
+    db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(capsys, "config", "init")[0] == 0
+    text = config_path().read_text()
+
+    assert '# "app.help" = "?" ' in text
+    assert "question_mark" not in text
+    for binding_id, info in BINDINGS.items():
+        line = next(x for x in text.splitlines() if x.startswith(f'# "{binding_id}"'))
+        written = tomllib.loads(line.removeprefix("# ").split("  #")[0])
+        assert normalize_keys(written[binding_id]) == info.keys, binding_id
+    # Every commented binding, uncommented as written, passes the check.
+    bindings = tuple(f'# "{binding_id}" =' for binding_id in BINDINGS)
+    uncommented = "\n".join(
+        line.removeprefix("# ").split("  #")[0] if line.startswith(bindings) else line
+        for line in text.splitlines()
+    )
+    config_path().write_text(uncommented + "\n")
+    status, out, _ = run(capsys, "config", "check")
+    assert status == 0, out
+    assert out == f"{config_path()}: no problems\n"
+
+
+def test_config_check_terminal_keys(
+    db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config_path().parent.mkdir(parents=True, exist_ok=True)
+    config_path().write_text(
+        '[keys]\n"app.search" = "ctrl+j"\n"app.help" = "ctrl+i,f1"\n'
+    )
+
+    status, out, err = run(capsys, "config", "check")
+
+    assert status == 0, err
+    lines = out.splitlines()
+    assert lines[0] == (
+        f'{config_path()}: keys."app.search": warning: Ctrl+J sends a line feed, '
+        "which some terminals also send for Enter, so the key may not reach tidings"
+    )
+    assert lines[1].startswith(
+        f'{config_path()}: keys."app.help": warning: Ctrl+I sends the same byte as Tab'
+    )
+    assert lines[2] == f"{config_path()}: no problems"
+
+
+def test_config_check_hints_and_position(
+    db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config_path().parent.mkdir(parents=True, exist_ok=True)
+    config_path().write_text('them = "nord"\n[refresh]\nconcurency = 4\n')
+
+    status, out, _ = run(capsys, "config", "check")
+
+    assert status == 1
+    assert out.splitlines() == [
+        f"{config_path()}:1: them: unknown setting, ignored; did you mean 'theme'?",
+        f"{config_path()}:3: refresh.concurency: unknown setting, ignored; "
+        "did you mean 'concurrency'?",
+    ]
+
+    config_path().write_text('theme = "nord"\ndate_format = \n')
+    status, out, _ = run(capsys, "config", "check")
+    assert status == 1
+    assert out.startswith(f"{config_path()}:2:15: invalid TOML: ")

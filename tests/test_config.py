@@ -215,7 +215,8 @@ def test_bad_toml_names_file_and_line() -> None:
     problem = only_problem('theme = "nord"\n\n[refresh\nconcurrency = 4\n')
 
     assert problem.line == 3
-    assert str(problem).startswith(f"{CONFIG}:3: invalid TOML: ")
+    assert problem.column == 9
+    assert str(problem).startswith(f"{CONFIG}:3:9: invalid TOML: ")
     assert str(problem).endswith("using every default")
 
 
