@@ -62,7 +62,7 @@ class Settings:
     browser: str = ""
     """Command that opens a link, with ``{url}`` where the URL goes; empty
     uses $BROWSER, else the system's default browser."""
-    refresh_concurrency: int = 16
+    refresh_concurrency: int = 32
     """Feeds fetched at the same time during a refresh."""
     refresh_per_host: int = 4
     """Requests in flight to one host at the same time."""

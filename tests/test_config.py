@@ -67,7 +67,7 @@ def test_defaults() -> None:
     assert settings.theme == "textual-dark"
     assert settings.date_format == "%Y-%m-%d"
     assert settings.browser == ""
-    assert settings.refresh_concurrency == 16
+    assert settings.refresh_concurrency == 32
     assert settings.refresh_per_host == 4
     assert settings.refresh_interval_minutes == 0
     assert settings.retention_days == DEFAULT_RETENTION.days == 90
@@ -249,7 +249,7 @@ def test_wrong_type() -> None:
 
     assert str(problem) == (
         f"{CONFIG}:2: refresh.concurrency: must be an integer, not a string "
-        "('8'); using the default, 16"
+        "('8'); using the default, 32"
     )
 
 
@@ -348,7 +348,7 @@ def test_valid_parts_kept_beside_invalid() -> None:
 
     assert [p.line for p in config.problems] == [3, 7]
     assert config.settings.theme == "nord"
-    assert config.settings.refresh_concurrency == 16
+    assert config.settings.refresh_concurrency == 32
     assert config.settings.refresh_per_host == 2
     assert dict(config.settings.keys) == {"app.quit": "x"}
 
@@ -506,3 +506,11 @@ def test_refresh_prunes_by_config_retention(
     assert listed_titles(capsys) == kept
     if "-3" in config:
         assert "cache.retention_days: must be 0 or more" in err
+
+
+def test_refresh_defaults_match_update() -> None:
+    from reader import update
+
+    settings = Settings()
+    assert settings.refresh_concurrency == update.DEFAULT_CONCURRENCY == 32
+    assert settings.refresh_per_host == update.PER_HOST_LIMIT == 4
