@@ -139,7 +139,10 @@ def _describe_non_feed(
     root = _ROOT_ELEMENT.match(content[:2048].lstrip(b"\xef\xbb\xbf"))
     if root and not result.get("bozo"):
         name = clean_line(root.group(1).decode("utf-8", "replace"))[:60]
-        return f"{url} is an XML document with root element <{name}>, not RSS, Atom or JSON Feed"
+        return (
+            f"{url} is an XML document with root element <{name}>, "
+            "not RSS, Atom or JSON Feed"
+        )
     error = result.get("bozo_exception")
     detail = f" ({clean_line(str(error))})" if error else ""
     return f"{url} is not an RSS, Atom or JSON Feed: it is not well-formed XML{detail}"
