@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from reader.backup import backup_cache
-from reader.cli_output import format_size
+from reader.cli_output import format_size, plural
 from reader.export import write_json_export
 from reader.models import StoreError, UsageError
 from reader.store import Store
@@ -35,7 +35,8 @@ def run_backup(store: Store, args: argparse.Namespace) -> int:
     """Copy the cache to PATH with SQLite's backup API and report the copy."""
     result = backup_cache(store.path, args.path, overwrite=args.force)
     print(
-        f"Backed up {result.feeds} feeds and {result.entries} entries "
+        f"Backed up {plural(result.feeds, 'feed', 'feeds')} and "
+        f"{plural(result.entries, 'entry', 'entries')} "
         f"({result.read} read, {result.starred} starred) to {result.path} "
         f"({format_size(result.size)})"
     )

@@ -272,4 +272,7 @@ class SearchQueries:
 
 
 def _no_terms(query: str) -> UsageError:
-    return UsageError(f"invalid search {query!r}: it has no word to look for")
+    return UsageError(
+        f"invalid search {query!r}: it has no word to look for; "
+        "add one, as in 'release -draft'"
+    )

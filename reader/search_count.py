@@ -47,7 +47,10 @@ def count_matches(db: sqlite3.Connection, query: str) -> MatchCount:
     """
     parsed = parse_query(query)
     if parsed is None:
-        raise UsageError(f"invalid search {query!r}: it has no word to look for")
+        raise UsageError(
+            f"invalid search {query!r}: it has no word to look for; "
+            "add one, as in 'release -draft'"
+        )
     total = count_expression(db, parsed.expression())
     indexed = indexed_count(db)
     # The same rule as reader.search_rank.rank_matches: each term matches

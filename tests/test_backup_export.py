@@ -315,7 +315,7 @@ def test_cli_backup_and_export(cache: Path, tmp_path: Path) -> None:
     backup = run_cli(cache, "backup", str(target))
     assert backup.returncode == 0, backup.stderr
     assert f"to {target}" in backup.stdout
-    assert "1 feeds and 5 entries (2 read, 2 starred)" in backup.stdout
+    assert "1 feed and 5 entries (2 read, 2 starred)" in backup.stdout
 
     exported = run_cli(target, "export", "--json")
     assert exported.returncode == 0, exported.stderr

@@ -134,8 +134,9 @@ async def test_palette_lists_every_action(store: Store) -> None:
             for command in app.get_system_commands(app.screen)
         }
         for binding_id, info in BINDINGS.items():
-            # Keys of the help screen and dialogs work only while those are open.
-            if info.scope not in ("help", "confirm", "dialog"):
+            # Keys of the help and search screens, the filter prompt and
+            # dialogs work only while those are open.
+            if info.scope not in ("help", "search", "filter", "confirm", "dialog"):
                 assert info.description in commands, binding_id
         mark_all = commands["Mark every entry of the highlighted feed read"]
         assert mark_all == "Anywhere · ^x"
