@@ -174,6 +174,27 @@ async def test_q_closes_search_screen(store: Store) -> None:
         assert not isinstance(app.screen, SearchScreen)
 
 
+async def test_pane_keys_off_on_search_screen(store: Store) -> None:
+    app = TidingsApp(store)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+f")
+        await settle(pilot)
+        await pilot.press(*"config", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, SearchScreen)
+        keys = screen_footer_keys(app)
+        assert "n Next unread" not in keys
+        assert "r Refresh" not in keys
+        assert "? Help" in keys
+        starred_before = store.entry_totals()
+
+        await pilot.press("s", "m", "n")
+        await settle(pilot)
+        assert isinstance(app.screen, SearchScreen)
+        assert store.entry_totals() == starred_before
+
+
 # Adding feeds
 
 

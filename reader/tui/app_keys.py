@@ -22,6 +22,13 @@ from reader.tui.search_screen import SearchScreen
 if TYPE_CHECKING:
     from textual.binding import BindingType
 
+# App actions that still make sense on a screen pushed over the panes, such
+# as the search screen. The others act on the panes underneath, so a key
+# like "s" there would star an entry the user cannot see.
+_ACTIONS_ON_ANY_SCREEN = frozenset(
+    {"quit", "help", "focus_next", "focus_previous", "copy_or_quit", "command_palette"}
+)
+
 
 class AppKeys:
     """The help screen, the palette's commands and Ctrl+C.
@@ -41,6 +48,12 @@ class AppKeys:
             ("Yes/no questions", ConfirmScreen.BINDINGS),
             ("Prompts and choices", TextPrompt.BINDINGS),
         ]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Disable the actions on the panes while another screen is on top."""
+        if action in _ACTIONS_ON_ANY_SCREEN:
+            return True
+        return self.screen is self.screen_stack[0]
 
     def action_help(self) -> None:
         """Show the key table."""
