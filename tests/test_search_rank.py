@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
-from textual.pilot import Pilot
 
 import reader.search_rank
 from reader.models import FetchResult, ParsedEntry, ParsedFeed
@@ -17,6 +15,7 @@ from reader.store import Store
 from reader.tui.app import TidingsApp
 from reader.tui.search_screen import SearchScreen
 from reader.welcome import WELCOME_META_KEY
+from tests.test_tui import settle
 
 START = datetime(2025, 1, 1, tzinfo=UTC)
 
@@ -223,12 +222,6 @@ def test_parse_keeps_terms_apart() -> None:
         'title : "toml"* AND {title author} : "a b" AND {title author} : "x" '
         'NOT "slow"*'
     )
-
-
-async def settle(pilot: Pilot[Any]) -> None:
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def top_title(screen: SearchScreen) -> str | None:

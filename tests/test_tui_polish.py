@@ -21,7 +21,7 @@ from reader.tui.app import TidingsApp
 from reader.tui.help import HelpScreen
 from reader.tui.search_screen import SearchScreen
 from reader.welcome import WELCOME_META_KEY
-from tests.test_tui import FIXTURES, load_fixture
+from tests.test_tui import FIXTURES, load_fixture, settle
 
 
 @pytest.fixture
@@ -32,12 +32,6 @@ def store(db_path: Path) -> Iterator[Store]:
         load_fixture(store, "lantern.xml")
         load_fixture(store, "markup.xml")
         yield store
-
-
-async def settle(pilot: Pilot[Any]) -> None:
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def visible_footer_text(app: TidingsApp) -> str:
@@ -224,7 +218,7 @@ async def test_added_file_named_by_title(store: Store, tmp_path: Path) -> None:
 
 
 def paths_requested(server: HTTPServer) -> list[str]:
-    """Return the path of every request the server answered, in order."""
+    """Return the path of every request the server handled, in order."""
     return [request.path for request, _response in server.log]
 
 

@@ -23,6 +23,7 @@ from reader.tui.feed_schedule import local_moment
 from reader.tui.refresh import FULL_COLLECTION_FACTOR
 from reader.tui.refresh_progress import RefreshTally, summary_text
 from reader.welcome import WELCOME_META_KEY
+from tests.test_tui import settle
 
 FIXTURES = Path(__file__).parent / "fixtures" / "tui"
 SIZE = (120, 36)
@@ -50,13 +51,6 @@ def store(db_path: Path) -> Iterator[Store]:
     with Store(db_path) as store:
         store.set_meta(WELCOME_META_KEY, "1")
         yield store
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    """Wait until workers and the messages they posted are done."""
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def press_in_feeds(pilot: Pilot[None], key: str) -> None:
@@ -222,7 +216,7 @@ async def test_progress_shows_done_of_total(
     httpserver_ipv4.expect_request("/1-quick.xml").respond_with_data(
         atom_feed("Quick", 2), content_type=ATOM
     )
-    # The server answers one request at a time, and feeds not yet fetched
+    # The server handles one request at a time, and feeds not yet fetched
     # are titled and refreshed by URL, so the quick feed goes first.
     quick = store.add_feed(httpserver_ipv4.url_for("/1-quick.xml"))
     store.add_feed(httpserver_ipv4.url_for("/2-held.xml"))

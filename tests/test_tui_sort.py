@@ -21,6 +21,7 @@ from reader.tui.feed_list import FeedList
 from reader.tui.help import HelpScreen
 from reader.tui.paging import PAGE_SIZE, EntryPages
 from reader.welcome import WELCOME_META_KEY
+from tests.test_tui import settle
 
 SIZE = (120, 36)
 START = datetime(2024, 3, 1, tzinfo=UTC)
@@ -139,12 +140,6 @@ def test_next_unread_in_title_order(store: Store) -> None:
 
 
 # The sort key in the app
-
-
-async def settle(pilot: Pilot[Any]) -> None:
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def highlight(pilot: Pilot[Any], key: str) -> None:

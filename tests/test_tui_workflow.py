@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.pilot import Pilot
 from textual.widgets import Footer, Input, Markdown, Static
 
 from reader.cli_tui import build_app
@@ -22,6 +21,7 @@ from reader.tui.dialogs import ConfirmScreen, TextPrompt
 from reader.tui.feed_list import FeedList
 from reader.tui.help import HelpScreen
 from reader.welcome import WELCOME_META_KEY
+from tests.test_tui import settle
 from tests.test_tui_folders import load_fixture
 
 SIZE = (140, 36)
@@ -37,12 +37,6 @@ def store(db_path: Path) -> Iterator[Store]:
         load_fixture(store, "markup.xml", "Dev")
         load_fixture(store, "reading.xml", None)
         yield store
-
-
-async def settle(pilot: Pilot[Any]) -> None:
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def footer_keys(app: TidingsApp) -> list[tuple[str, str]]:
