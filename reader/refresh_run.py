@@ -245,9 +245,8 @@ class RefreshRun:
 
     async def _index_backlog(self) -> None:
         # Saves during the run leave up to REFRESH_INDEX_BACKLOG entries
-        # queued for the search index; the queue is in the cache, so an
-        # index left behind by a failure here is caught up by the next
-        # search or refresh.
+        # queued for the search index. The queue is stored in the cache, so
+        # the next search or refresh catches up after a failure here.
         try:
             await self.writer.call(Store.update_search_index)
         except (sqlite3.Error, TidingsError):

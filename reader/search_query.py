@@ -2,9 +2,9 @@
 
 Query syntax, as typed by the user:
 
-- ``word`` matches words starting with it (``pars`` finds "parser"); a
+- ``word`` matches words starting with it (``pars`` finds "parser"). A
   one-letter word matches only itself, because a one-letter prefix matches
-  most of the index and makes every search slow;
+  most of the index and would make every search slow.
 - ``"two words"`` matches the exact phrase;
 - ``title:word`` and ``author:word`` look in one field only;
 - ``-word`` drops entries that contain it.

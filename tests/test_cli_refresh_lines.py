@@ -30,8 +30,8 @@ def refresh(cache: Path) -> subprocess.CompletedProcess[str]:
 
 def test_refresh_lines_skip_and_errors(tmp_path: Path) -> None:
     server = RouteServer()
-    # Feed 1 asks for ten minutes between fetches, so the second refresh
-    # skips it; feed 3 always fails with 404.
+    # Feed 1 sends max-age=600, so the second refresh skips it. Feed 3
+    # always fails with 404.
     fresh = {"Content-Type": "application/rss+xml", "Cache-Control": "max-age=600"}
     server.routes["/calm.xml"] = Route(rss("Calm"), fresh)
     server.routes["/busy.xml"] = Route(

@@ -143,8 +143,8 @@ def failing_store(store: Store, db_path: Path) -> Store:
 def test_feeds_backing_off_and_gone(
     snap_compare: Any, failing_store: Store, utc_clock: None
 ) -> None:
-    """A feed backing off shows when it is tried again, a gone feed since
-    when it is gone; the status line describes the highlighted gone feed."""
+    """A feed backing off shows its next try, and a gone feed the date it
+    went away. The status line describes the highlighted gone feed."""
 
     async def highlight_gone_feed(pilot: Pilot[Any]) -> None:
         app = pilot.app

@@ -93,7 +93,7 @@ class ConfirmScreen(ModalScreen[bool]):
             yield Static(classes="hint", id="confirm-keys")
 
     def on_mount(self) -> None:
-        """Name the keys that answer, after the config's remapping."""
+        """Show the yes and no keys, as the config remaps them."""
         yes = bound_keys(self, "confirm.yes")
         no = bound_keys(self, "confirm.no")
         hint = f"{yes}: yes · {no}: no"

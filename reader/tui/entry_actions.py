@@ -57,7 +57,7 @@ class EntryActions:
         """Run a store write; on failure show the error and return False.
 
         A mark that cannot be saved (disk full, a lock held too long) is
-        rolled back by the store, so the app stays up and says why.
+        rolled back by the store, so the app stays up and shows the error.
         """
         try:
             write()

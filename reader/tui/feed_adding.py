@@ -1,7 +1,7 @@
 """Adding a feed from the TUI, and the guarded store writes of feed keys.
 
 Adding runs discovery in a worker, so the reader keeps handling keys while
-the page is fetched; a page that lists several feeds asks which one to add.
+the page is fetched. For a page that lists several feeds, the user picks one.
 A feed document that discovery fetched is stored as a refresh would store
 it, so the feed is fetched once; only a local file is read by a refresh.
 """

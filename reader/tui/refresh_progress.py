@@ -1,8 +1,9 @@
 """The tally of a refresh run, and the status texts made from it.
 
-Each feed of a run ends in one of four outcomes: updated (a new document was
-parsed and stored), unchanged (304 Not Modified, or the same bytes as last
-time), skipped (not due, backing off, gone, or its host paused) or failed.
+Each feed of a run ends in one of four outcomes. Updated: a new document
+was parsed and stored. Unchanged: 304 Not Modified, or the same bytes as
+last time. Skipped: not due, backing off, gone, or its host paused. Failed:
+the fetch, parse or store raised an error.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from reader.models import FeedRefreshed
 
 
 class Outcome(StrEnum):
-    """How one feed of a refresh run ended."""
+    """The outcome of one feed in a refresh run."""
 
     UPDATED = "updated"
     UNCHANGED = "unchanged"

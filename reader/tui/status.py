@@ -1,7 +1,7 @@
 """The status line at the bottom: messages on the left, refresh on the right.
 
-Every update of a ``Static`` asks Textual for a new layout by default, and a
-layout repaints the whole screen. The message part asks for a layout only
+Every update of a ``Static`` requests a new layout by default, and a layout
+repaints the whole screen. The message part requests a layout only
 when its height may change, and the refresh part only when its width
 changes, so a refresh's progress repaints one line, not the screen.
 

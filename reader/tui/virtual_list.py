@@ -92,7 +92,7 @@ class VirtualList(ScrollView, can_focus=True):
             and self.show_vertical_scrollbar
             and size.height > window
         ):
-            # Setting ``virtual_size`` asks for a layout, which repaints the
+            # Setting ``virtual_size`` requests a layout, which repaints the
             # whole screen. While the vertical scrollbar stays, only this
             # widget and its scrollbar change, so they are updated alone.
             self.set_reactive(VirtualList.virtual_size, size)
