@@ -39,7 +39,7 @@ import feedgen
 
 from reader import parse, parsepool, saxdriver, search, store
 from reader.models import FetchResult
-from reader.parsepool import ParsedDocument
+from reader.store_batch import ParsedDocument, save_document
 
 
 def best_ms(rounds: int, count: int, work: Callable[[], object]) -> float:
@@ -88,7 +88,7 @@ def save_all(documents: list[ParsedDocument]) -> float:
         started = time.process_time()
         for feed, document in zip(feeds, documents, strict=True):
             result = FetchResult(url=feed.url, content=b"")
-            parsepool.save_document(cache, feed, result, document, "0" * 64)
+            save_document(cache, feed, result, document, "0" * 64)
         # A refresh indexes the entries its saves left queued at its end.
         cache.update_search_index()
         return time.process_time() - started

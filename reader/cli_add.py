@@ -208,8 +208,8 @@ def _choose(
 def _add_fetched(store: Store, url: str, document: FetchedFeed) -> int:
     """Subscribe to ``url`` and store the feed discovery fetched from it, as
     a refresh would store it."""
-    from reader.parsepool import save_document
     from reader.schedule import declared_interval
+    from reader.store_batch import save_document
 
     content = document.result.content or b""
     feed = store.add_feed(url)

@@ -1,10 +1,11 @@
-"""Parse and store feed documents off the event loop, in worker processes.
+"""Parse feed documents and store them off the event loop, in processes.
 
-``Parser`` runs jobs in a process pool sized to the CPUs. A worker parses a
-fetched document, reads the refresh interval it declares, and stores it
-through a connection of its own (``store_document``). Neither the parse nor
-the store's work then holds the GIL of the process that runs the event
-loop. Where processes cannot run, the caller's fallback parses in a thread.
+``Parser`` runs jobs in a process pool. A refresh uses two: parser
+workers, one per CPU, parse each fetched document and build its rows
+(``prepare_document``), and a single writer process stores them in
+batches (``write_batch``). Neither the parse nor the writes then hold the
+GIL of the process that runs the event loop. Where processes cannot run,
+the caller's fallback runs the job in a thread.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import logging
 import multiprocessing
 import os
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import timedelta
@@ -23,9 +24,10 @@ from pathlib import Path
 from typing import TypeVar
 
 from reader import parse, saxdriver
-from reader.models import Feed, FetchResult, ParsedFeed
-from reader.schedule import declared_interval, next_after_success
-from reader.store import REFRESH_INDEX_BACKLOG, Store, utc_now
+from reader.entry_values import PreparedEntries, prepare_entries
+from reader.schedule import declared_interval
+from reader.store import REFRESH_INDEX_BACKLOG, Store
+from reader.store_batch import FeedToStore, ParsedDocument, StoreOutcome, save_batch
 
 logger = logging.getLogger(__name__)
 
@@ -33,8 +35,6 @@ logger = logging.getLogger(__name__)
 # resident on CPython 3.11, so a many-core machine does not get one per core.
 MAX_PARSE_PROCESSES = 4
 
-ParsedDocument = tuple[ParsedFeed, int | None]
-"""A parsed feed and the refresh interval its document declares, in seconds."""
 
 # Added by default to the nice value of worker processes: 10 gives a
 # CPU-bound worker about a tenth of the share of a process at the default
@@ -45,10 +45,23 @@ ParsedDocument = tuple[ParsedFeed, int | None]
 # 281-420 ms at niceness 0 on 2 busy CPUs.
 WORKER_NICENESS = 10
 
+# Added to the nice value of the writer process. It stays at the default
+# priority: every parsed feed waits for it, and at niceness 5 it waited for
+# a CPU for 3.5 s of a 500-feed refresh (benchmarks/refresh_profile.py),
+# which made the whole refresh 1.4 s slower.
+WRITER_NICENESS = 0
+
 T = TypeVar("T")
 
-# The connection of a worker process to each cache it has written to.
+# The writer process's connection to each cache it has written to.
 _worker_stores: dict[Path, Store] = {}
+
+# Pages the writer process lets the write-ahead log grow to before it copies
+# them into the database file; SQLite's default is 1,000 (4 MB). A page that
+# several batches change is then copied once instead of once per batch: on
+# benchmarks/refresh_profile.py's 500 feeds, 16,384 pages (64 MB) wrote
+# about a tenth less to the disk.
+WRITER_CHECKPOINT_PAGES = 16384
 
 
 def parse_document(
@@ -63,45 +76,34 @@ def parse_document(
     return parsed, declared_interval(content)
 
 
-def save_document(
-    store: Store,
-    feed: Feed,
-    result: FetchResult,
-    document: ParsedDocument,
-    body_hash: str,
-) -> tuple[int, int]:
-    """Store a parsed document and the feed's next refresh; return the
-    (new, updated) entry counts."""
-    parsed, declared = document
-    next_refresh = next_after_success(utc_now(), feed, declared, result.max_age)
-    # One commit per feed: the entries and the schedule land together.
-    with store.batch():
-        counts = store.save_parsed(feed.id, result, parsed, body_hash)
-        store.record_success(feed.id, next_refresh, result.max_age, declared)
-    return counts
+def prepare_document(
+    content: bytes, url: str, content_type: str | None
+) -> tuple[ParsedDocument, PreparedEntries]:
+    """Parse a feed document and build the rows the store writes for it.
+
+    Raises ParseError for a document that is not a feed.
+    """
+    document = parse_document(content, url, content_type)
+    return document, prepare_entries(document[0].entries)
 
 
-def store_document(
-    path: Path,
-    feed: Feed,
-    result: FetchResult,
-    body_hash: str,
-    retention: timedelta | None,
-) -> tuple[int, int]:
-    """Parse and store a fetched document in a worker process.
+def write_batch(
+    path: Path, jobs: Sequence[FeedToStore], retention: timedelta | None
+) -> list[StoreOutcome]:
+    """Store parsed feeds in the writer process; see ``save_batch``.
 
     Opens the cache at ``path`` on first use and keeps it open for the
-    worker's next jobs. Raises ParseError for a document that is not a feed.
+    writer's next batches.
     """
-    assert result.content is not None
-    document = parse_document(result.content, result.url, result.content_type)
     store = _worker_stores.get(path)
     if store is None:
         store = _worker_stores[path] = Store(path)
-    # Workers outlive one refresh, so each job sets the caller's retention.
+        store.set_checkpoint_pages(WRITER_CHECKPOINT_PAGES)
+    # The writer outlives one refresh, so each batch sets the caller's
+    # retention.
     store.retention = retention
     store.index_backlog = REFRESH_INDEX_BACKLOG
-    return save_document(store, feed, result, document, body_hash)
+    return save_batch(store, jobs)
 
 
 def parse_processes(feed_count: int) -> int:
@@ -123,9 +125,12 @@ class Parser:
     in a thread, because starting a process would cost more than the parse.
     """
 
-    def __init__(self, processes: int, niceness: int = WORKER_NICENESS) -> None:
+    def __init__(
+        self, processes: int, niceness: int = WORKER_NICENESS, min_processes: int = 2
+    ) -> None:
         self._processes = processes
         self._niceness = niceness
+        self._min_processes = min_processes
         self._pool: ProcessPoolExecutor | None = None
         self._submitted = 0
 
@@ -134,7 +139,7 @@ class Parser:
     ) -> T:
         """Run ``job`` in a worker process, or await ``fallback`` instead when
         this parser uses no processes or they cannot run."""
-        if self._processes < 2:
+        if self._processes < self._min_processes:
             return await fallback()
         try:
             pool = self._get_pool()
@@ -164,9 +169,9 @@ class Parser:
         self, error: BaseException, fallback: Callable[[], Awaitable[T]]
     ) -> T:
         # Jobs in flight on a broken pool all fail, but one warning suffices.
-        if self._processes > 1:
-            logger.warning("parser processes failed, using threads: %r", error)
-        self._processes = 1
+        if self._processes >= self._min_processes:
+            logger.warning("worker processes failed, using threads: %r", error)
+        self._processes = 0
         self.close()
         return await fallback()
 

@@ -33,8 +33,10 @@ from reader.models import (
     StoreError,
     TidingsError,
 )
-from reader.parsepool import Parser, parse_document, save_document, store_document
+from reader.parsepool import Parser, prepare_document
+from reader.refresh_writes import WriteQueue
 from reader.store import Store, utc_now
+from reader.store_batch import FeedToStore
 from reader.store_schedule import UnchangedFeed
 from reader.store_writer import StoreWriter
 
@@ -62,11 +64,15 @@ class RefreshRun:
         hosts: HostGate,
         limits: RefreshLimits,
         writer: StoreWriter,
+        writer_process: Parser,
     ) -> None:
         self.store = store
         self.writer = writer
         self.client = client
         self.parser = parser
+        self.writes = WriteQueue(
+            writer_process, writer, store.path.resolve(), store.retention
+        )
         self.hosts = hosts
         self.limits = limits
         self._slots = asyncio.Semaphore(limits.concurrency)
@@ -75,8 +81,6 @@ class RefreshRun:
         # fetching runs ahead of parsing by a bounded amount of memory.
         self._backlog = asyncio.Semaphore(2 * limits.concurrency)
         self._intervals = store.stored_intervals()
-        self._db_path = store.path.resolve()
-        self._retention = store.retention
         self._unchanged: list[UnchangedFeed] = []
 
     async def refresh_all(
@@ -124,6 +128,7 @@ class RefreshRun:
             # has cancelled them, and the first error reaches the caller.
             raise failed.exceptions[0] from None
         finally:
+            await self.writes.close()
             await self._flush_unchanged()
             await self._index_backlog()
         results |= {feed_id: task.result() for feed_id, task in tasks.items()}
@@ -191,29 +196,15 @@ class RefreshRun:
         body_hash = hashlib.sha256(result.content).hexdigest()
         if body_hash == await self.writer.call(Store.body_hash, feed.id):
             return await self._record_unchanged(feed, result, now)
-        new, updated = await self.parser.run(
-            partial(
-                store_document,
-                self._db_path,
-                feed,
-                result,
-                body_hash,
-                self._retention,
-            ),
-            partial(self._store_here, feed, result, body_hash),
+        job = partial(prepare_document, result.content, result.url, result.content_type)
+        document, prepared = await self.parser.run(job, partial(asyncio.to_thread, job))
+        # The writer needs no body, and sending it would cost a copy.
+        headers = replace(result, content=None)
+        new, updated = await self.writes.store(
+            FeedToStore(feed, headers, document, prepared, body_hash)
         )
         logger.debug("feed stored feed_id=%d new=%d updated=%d", feed.id, new, updated)
         return FeedRefreshed(feed.id, feed.url, new=new, updated=updated)
-
-    async def _store_here(
-        self, feed: Feed, result: FetchResult, body_hash: str
-    ) -> tuple[int, int]:
-        """Parse in a thread and store through the writer thread."""
-        assert result.content is not None
-        document = await asyncio.to_thread(
-            parse_document, result.content, result.url, result.content_type
-        )
-        return await self.writer.call(save_document, feed, result, document, body_hash)
 
     async def _record_unchanged(
         self, feed: Feed, result: FetchResult, now: datetime
@@ -249,6 +240,9 @@ class RefreshRun:
         # the next search or refresh catches up after a failure here.
         try:
             await self.writer.call(Store.update_search_index)
+            # The writer process lets the log grow to 64 MB; copying it now
+            # spares the next commit of the caller's connection that work.
+            await self.writer.call(Store.checkpoint)
         except (sqlite3.Error, TidingsError):
             logger.exception("cannot update the search index after the refresh")
 

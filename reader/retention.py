@@ -42,12 +42,13 @@ class VacuumReport:
     after: int
 
 
-def skip_pruned(
+def pruned_keys(
     db: sqlite3.Connection, feed_id: int, entries: Sequence[ParsedEntry]
-) -> list[ParsedEntry]:
-    """Return ``entries`` without those whose key was pruned from the feed."""
+) -> set[str]:
+    """Return the keys of ``entries`` that were pruned from the feed, which
+    a save skips."""
     keys = json.dumps([entry.key for entry in entries])
-    pruned = {
+    return {
         key
         for (key,) in db.execute(
             "SELECT key FROM pruned_entries WHERE feed_id = ? "
@@ -55,7 +56,6 @@ def skip_pruned(
             (feed_id, keys),
         )
     }
-    return [entry for entry in entries if entry.key not in pruned]
 
 
 def prune_feed(

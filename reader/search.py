@@ -96,11 +96,15 @@ def search_text(fragment: str) -> str:
     return html.unescape(text) if "&" in text else text
 
 
-def index_pending(db: sqlite3.Connection) -> int:
+def index_pending(
+    db: sqlite3.Connection, known_texts: dict[str, str] | None = None
+) -> int:
     """Bring the index up to date with the queues the schema's triggers
     fill; return how many entries were indexed.
 
-    Runs in the caller's transaction, if any.
+    ``known_texts`` maps bodies to their ``search_text``, computed before
+    the transaction; the texts used are removed from it. Runs in the
+    caller's transaction, if any.
     """
     _rebuild_if_outdated(db)
     _remove_stale(db)
@@ -118,7 +122,7 @@ def index_pending(db: sqlite3.Connection) -> int:
             return indexed
         db.executemany(
             "INSERT INTO entries_fts (rowid, title, author, text) VALUES (?, ?, ?, ?)",
-            [_indexed_values(row) for row in rows],
+            [_indexed_values(row, known_texts) for row in rows],
         )
         db.executemany(
             "DELETE FROM entries_fts_pending WHERE entry_id = ?",
@@ -148,11 +152,15 @@ def _remove_stale(db: sqlite3.Connection) -> None:
         )
 
 
-def _indexed_values(row: tuple[Any, ...]) -> tuple[int, str, str, str]:
+def _indexed_values(
+    row: tuple[Any, ...], known_texts: dict[str, str] | None = None
+) -> tuple[int, str, str, str]:
     # The index is contentless: removing an entry needs exactly the values
-    # it was added with, so both paths build them here.
+    # it was added with, so both paths build them here. A known text is
+    # search_text of the same body, so it is that value too.
     entry_id, title, author, content = row
-    return entry_id, title, author or "", search_text(content)
+    text = None if known_texts is None else known_texts.pop(content, None)
+    return entry_id, title, author or "", search_text(content) if text is None else text
 
 
 def _rebuild_if_outdated(db: sqlite3.Connection) -> None:

@@ -7,17 +7,17 @@ transaction, so a refresh of one feed lands whole or not at all.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from json.encoder import encode_basestring_ascii as _encode_json
 from pathlib import Path
 from typing import Any
 
+from reader.entry_values import PreparedEntries, prepare_entries
+from reader.entry_values import to_text as _to_text
 from reader.listing import EntryLists
 from reader.models import (
     Enclosure,
@@ -35,7 +35,7 @@ from reader.retention import (
     DEFAULT_RETENTION,
     VacuumReport,
     prune_feed,
-    skip_pruned,
+    pruned_keys,
     vacuum,
 )
 from reader.schema import migrate, reject_newer
@@ -82,12 +82,6 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def _to_text(moment: datetime | None) -> str | None:
-    if moment is None:
-        return None
-    return moment.astimezone(UTC).isoformat(timespec="microseconds")
-
-
 def _to_datetime(text: str | None) -> datetime | None:
     return None if text is None else datetime.fromisoformat(text)
 
@@ -126,6 +120,8 @@ class Store(FolderMethods, ScheduleStore, EntryLists, SearchQueries):
         """
         self._db = _connect(self.path, verify)
         self._batched = False
+        # Search texts of bodies saved but not yet indexed (see save_parsed).
+        self._known_texts: dict[str, str] = {}
 
     def __enter__(self) -> Store:
         return self
@@ -144,12 +140,38 @@ class Store(FolderMethods, ScheduleStore, EntryLists, SearchQueries):
         The writing methods called in the block start no transaction of
         their own, so an error in any of them rolls back all of them.
         """
+        if self._batched:
+            # A batch inside a batch joins it.
+            yield
+            return
         with self._transaction():
             self._batched = True
             try:
                 yield
             finally:
                 self._batched = False
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """Inside ``batch``, undo the block's writes alone if it raises."""
+        self._db.execute("SAVEPOINT feed")
+        try:
+            yield
+        except BaseException:
+            self._db.execute("ROLLBACK TO feed")
+            self._db.execute("RELEASE feed")
+            raise
+        self._db.execute("RELEASE feed")
+
+    def checkpoint(self) -> None:
+        """Copy the write-ahead log into the database file, as far as no
+        reader still needs it, without waiting for readers."""
+        self._db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+
+    def set_checkpoint_pages(self, pages: int) -> None:
+        """Let this connection's commits grow the write-ahead log to
+        ``pages`` pages before they copy it into the database file."""
+        self._db.execute(f"PRAGMA wal_autocheckpoint = {int(pages)}")
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
@@ -269,15 +291,28 @@ class Store(FolderMethods, ScheduleStore, EntryLists, SearchQueries):
         result: FetchResult,
         parsed: ParsedFeed,
         body_hash: str | None = None,
+        prepared: PreparedEntries | None = None,
     ) -> tuple[int, int]:
         """Store a parsed document in one transaction.
 
-        Returns (new, updated) entry counts. Entries keep their row, and so
-        their read and starred state, when their title or body changes.
+        ``prepared`` holds ``prepare_entries(parsed.entries)``, computed
+        before the call to shorten the transaction; it is computed here when
+        None. Returns (new, updated) entry counts. Entries keep their row,
+        and so their read and starred state, when their title or body
+        changes.
         """
         now = utc_now()
+        if prepared is None:
+            prepared = prepare_entries(parsed.entries)
         with self._transaction() as db:
-            entries = skip_pruned(db, feed_id, parsed.entries)
+            pruned = pruned_keys(db, feed_id, parsed.entries)
+            entries = [
+                row
+                for row in zip(
+                    parsed.entries, prepared.values, prepared.texts, strict=True
+                )
+                if row[0].key not in pruned
+            ]
             known = dict(
                 db.execute(
                     "SELECT key, fingerprint FROM entries WHERE feed_id = ?",
@@ -300,25 +335,29 @@ class Store(FolderMethods, ScheduleStore, EntryLists, SearchQueries):
             keys = [entry.key for entry in parsed.entries]
             prune_feed(db, feed_id, keys, self.retention, now)
         if self.index_backlog == 0 or _queued_for_index(db) >= self.index_backlog:
-            index_pending(db)
+            try:
+                index_pending(db, self._known_texts)
+            finally:
+                # Texts of a rolled-back save would only take memory.
+                self._known_texts.clear()
 
     def _upsert_entries(
         self,
         db: sqlite3.Connection,
         feed_id: int,
-        entries: Sequence[ParsedEntry],
+        entries: Sequence[tuple[ParsedEntry, tuple[Any, ...], str]],
         known: dict[str, str],
         now: datetime,
     ) -> tuple[int, int]:
         new = updated = 0
         # Entries earlier in the document are newer by convention; a
         # microsecond apart keeps that order for entries without dates.
-        for position, entry in enumerate(entries):
-            values = _entry_values(entry)
+        for position, (entry, values, text) in enumerate(entries):
             fingerprint = values[-2]
             previous = known.get(entry.key)
             if previous == fingerprint:
                 continue
+            self._known_texts[entry.content] = text
             if previous is None:
                 first_seen = _to_text(_nudge(now, len(entries) - position))
                 db.execute(
@@ -572,37 +611,6 @@ def _entry_filter(
 
 def _nudge(moment: datetime, microseconds: int) -> datetime:
     return moment + timedelta(microseconds=microseconds)
-
-
-def _enclosures_json(enclosures: Sequence[Enclosure]) -> str:
-    return json.dumps(
-        [{"url": e.url, "type": e.type, "length": e.length} for e in enclosures]
-    )
-
-
-def _entry_values(entry: ParsedEntry) -> tuple[Any, ...]:
-    """Return the stored columns of an entry, from title to sort date, with
-    its fingerprint second to last."""
-    published = _to_text(entry.published)
-    updated = _to_text(entry.updated)
-    fields = (
-        entry.title,
-        entry.link,
-        entry.author,
-        published,
-        updated,
-        entry.content,
-        entry.summary,
-        _enclosures_json(entry.enclosures),
-    )
-    return (*fields, _fingerprint(fields), published or updated)
-
-
-def _fingerprint(fields: tuple[str | None, ...]) -> str:
-    # The SHA-256 of json.dumps(fields), which older versions stored, built
-    # from the C string encoder without json.dumps' per-call setup.
-    encoded = ["null" if field is None else _encode_json(field) for field in fields]
-    return hashlib.sha256(f"[{', '.join(encoded)}]".encode()).hexdigest()
 
 
 def _feed_from_row(row: sqlite3.Row | tuple[Any, ...]) -> Feed:

@@ -1,11 +1,12 @@
 """Refresh feeds: fetch concurrently, parse off the event loop, store.
 
 Each feed is fetched with its stored validators. A 304 response, or a body
-whose sha256 matches the body parsed last time, costs no parse. Store writes
-run one at a time in a thread with its own connection (``StoreWriter``), so
-no commit stalls the event loop: one transaction per parsed feed, one per
-batch of unchanged feeds. One feed's failure is recorded on that feed and
-never stops the others.
+whose sha256 matches the body parsed last time, costs no parse. Parsed
+feeds are stored by one writer process in batches, one transaction per
+batch (``reader.refresh_writes``); the other writes, such as a batch of
+unchanged feeds or a feed's error, run in a thread with its own connection
+(``StoreWriter``). No commit stalls the event loop. One feed's failure is
+recorded on that feed and never stops the others.
 
 A refresh is polite: it limits requests in flight overall and per host,
 skips feeds that are not due or gone (see ``reader.schedule``), and leaves
@@ -34,7 +35,12 @@ from reader.fetch import (
 )
 from reader.hosts import HostGate
 from reader.models import Feed, RefreshSummary
-from reader.parsepool import WORKER_NICENESS, Parser, parse_processes
+from reader.parsepool import (
+    WORKER_NICENESS,
+    WRITER_NICENESS,
+    Parser,
+    parse_processes,
+)
 from reader.refresh_run import ProgressCallback, RefreshRun
 from reader.schedule import skip_reason
 from reader.store import Store, utc_now
@@ -86,6 +92,7 @@ async def refresh_feeds(
     on_progress: ProgressCallback | None = None,
     client: httpx.AsyncClient | None = None,
     worker_niceness: int = WORKER_NICENESS,
+    writer_niceness: int = WRITER_NICENESS,
     **limits: Any,
 ) -> RefreshSummary:
     """Refresh the feeds with ``feed_ids`` (every feed when None).
@@ -95,7 +102,8 @@ async def refresh_feeds(
     feed keeps to the schedule. A host paused by a 429 or 503 response is
     left alone even then. ``worker_niceness`` is added to the nice value of
     the parser processes; the default leaves the CPU to the event loop's
-    process first. ``limits`` are the fields of ``RefreshLimits``.
+    process and the writer first. ``writer_niceness`` is added to the nice
+    value of the writer process. ``limits`` are the fields of ``RefreshLimits``.
 
     Errors are stored on their feed and reported in the summary, skipped
     feeds with the reason. Raises FeedNotFoundError for an unknown id
@@ -123,13 +131,20 @@ async def refresh_feeds(
     async with AsyncExitStack() as stack:
         if client is None:
             client = await stack.enter_async_context(_make_client(settings))
-        parser = Parser(parse_processes(fetched), worker_niceness)
+        processes = parse_processes(fetched)
+        parser = Parser(processes, worker_niceness)
         stack.callback(parser.close)
+        # Writes go through one process when the parses use processes, and
+        # through the writer thread otherwise.
+        writer_process = Parser(
+            1 if processes >= 2 else 0, writer_niceness, min_processes=1
+        )
+        stack.callback(writer_process.close)
         writer = await stack.enter_async_context(
             StoreWriter(store.path, store.retention)
         )
         hosts = HostGate(settings.per_host, store.host_pauses(now))
-        run = RefreshRun(store, client, parser, hosts, settings, writer)
+        run = RefreshRun(store, client, parser, hosts, settings, writer, writer_process)
         results = await run.refresh_all(feeds, skipped, on_progress)
     summary = RefreshSummary(results=results)
     logger.info(

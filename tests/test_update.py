@@ -646,7 +646,7 @@ async def test_refresh_parses_in_thread_without_processes(
 
     assert summary.failed == ()
     assert store.count_entries() == 2
-    assert "parser processes failed" in caplog.text
+    assert "worker processes failed" in caplog.text
     assert "sem_open is not implemented" in caplog.text
 
 
@@ -689,7 +689,7 @@ def test_refresh_survives_broken_parser_pool(tmp_path: Path) -> None:
 
     assert completed.returncode == 0, completed.stderr
     assert completed.stdout.strip() == "[2, 2]"
-    assert "parser processes failed, using threads" in completed.stderr
+    assert "worker processes failed, using threads" in completed.stderr
     assert "BrokenProcessPool" in completed.stderr
 
 
@@ -746,7 +746,7 @@ def test_refresh_uses_processes_with_captured_stderr(tmp_path: Path) -> None:
     assert completed.returncode == 0, completed.stderr
     assert "new [1, 1]" in completed.stdout
     assert "parser pool started processes=2" in completed.stdout
-    assert "parser processes failed" not in completed.stdout
+    assert "worker processes failed" not in completed.stdout
 
 
 async def test_refresh_stores_in_worker_processes(
@@ -774,7 +774,7 @@ async def test_refresh_stores_in_worker_processes(
         summary = await refresh_feeds(store)
 
     assert "parser pool started processes=2" in caplog.text
-    assert "parser processes failed" not in caplog.text
+    assert "worker processes failed" not in caplog.text
     by_id = {result.feed_id: result for result in summary.results}
     assert by_id[good.id] == FeedRefreshed(good.id, good.url, new=2)
     error = by_id[page.id].error

@@ -160,8 +160,8 @@ class FeedAdding:
 
 def _store_fetched(store: Store, feed: Feed, document: FetchedFeed) -> None:
     """Store the feed document discovery fetched, as a refresh stores one."""
-    from reader.parsepool import save_document
     from reader.schedule import declared_interval
+    from reader.store_batch import save_document
 
     content = document.result.content or b""
     declared = declared_interval(content)
