@@ -38,6 +38,10 @@ PROGRESS_SECONDS = 0.2
 FULL_COLLECTION_FACTOR = 10
 """How much rarer full garbage collections are while a refresh runs."""
 
+TUI_WRITER_NICENESS = 5
+"""Added to the nice value of a refresh's writer process in the TUI, so the
+screen's process gets a CPU first (``tidings refresh`` leaves it at 0)."""
+
 if TYPE_CHECKING:
     from reader.config import Settings
     from reader.store import Store
@@ -195,6 +199,7 @@ class RefreshActions:
                         client=client,
                         concurrency=concurrency,
                         per_host=self.settings.refresh_per_host,
+                        writer_niceness=TUI_WRITER_NICENESS,
                     )
         except TidingsError as error:
             log.warning("refresh failed error=%s", error)
