@@ -1,9 +1,7 @@
 """The stored columns of parsed entries, computed before the write.
 
-A refresh worker builds them, with each body's search text, before it
-takes the cache's write lock. Only one connection can write at a time, so
-every millisecond moved out of the transaction is one that the other
-workers do not wait for.
+Parser workers build them, with each body's search text, so the single
+writer that every parsed feed waits for only writes them.
 """
 
 from __future__ import annotations

@@ -46,9 +46,9 @@ MAX_PARSE_PROCESSES = 4
 WORKER_NICENESS = 10
 
 # Added to the nice value of the writer process. It stays at the default
-# priority: every parsed feed waits for it, and at niceness 5 it waited for
-# a CPU for 3.5 s of a 500-feed refresh (benchmarks/refresh_profile.py),
-# which made the whole refresh 1.4 s slower.
+# priority because every parsed feed waits for it. At niceness 5 it waited
+# for a CPU for 3.5 s of a 500-feed refresh (benchmarks/refresh_profile.py),
+# and the refresh took 10.1 s instead of 9.1 s.
 WRITER_NICENESS = 0
 
 T = TypeVar("T")
@@ -58,9 +58,9 @@ _worker_stores: dict[Path, Store] = {}
 
 # Pages the writer process lets the write-ahead log grow to before it copies
 # them into the database file; SQLite's default is 1,000 (4 MB). A page that
-# several batches change is then copied once instead of once per batch: on
+# several batches change is then copied once instead of once per batch. On
 # benchmarks/refresh_profile.py's 500 feeds, 16,384 pages (64 MB) wrote
-# about a tenth less to the disk.
+# 959 MB to the disk instead of 1,044 MB.
 WRITER_CHECKPOINT_PAGES = 16384
 
 
@@ -113,7 +113,8 @@ def parse_processes(feed_count: int) -> int:
 
 
 class Parser:
-    """The runner of ``parse.parse_feed`` off the event loop.
+    """The runner of jobs in worker processes: a refresh's parses in one,
+    its writes in another (``min_processes=1``).
 
     feedparser is pure Python and keeps the GIL while it works, so parser
     threads would still take turns with a Textual UI running in this
@@ -123,6 +124,8 @@ class Parser:
     processes. Workers start lazily, so a run that gets only 304 responses
     starts none. A run of a single feed, or a machine with one CPU, parses
     in a thread, because starting a process would cost more than the parse.
+    A runner with fewer than ``min_processes`` processes runs every job's
+    fallback.
     """
 
     def __init__(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from datetime import timedelta
 from functools import partial
 from pathlib import Path
@@ -18,8 +19,10 @@ from reader.parsepool import Parser, write_batch
 from reader.store_batch import FeedToStore, StoreOutcome, save_batch
 from reader.store_writer import StoreWriter
 
-# The most feeds stored in one transaction: about 13 MB of rows to send to
-# the writer at 400 KB a feed.
+logger = logging.getLogger(__name__)
+
+# The maximum number of feeds stored in one transaction. At 400 KB of HTML
+# and its search text a feed, a batch sends about 20 MB to the writer.
 MAX_BATCH = 32
 
 _Waiting = tuple[FeedToStore, "asyncio.Future[StoreOutcome]"]
@@ -81,6 +84,8 @@ class WriteQueue:
                 )
             except Exception as error:
                 # The cache cannot be written: every feed of the batch fails.
+                ids = ",".join(str(job.feed.id) for job in jobs)
+                logger.error("batch not stored feed_ids=%s error=%s", ids, error)
                 outcomes = [error] * len(batch)
             for (_, future), outcome in zip(batch, outcomes, strict=True):
                 if not future.done():

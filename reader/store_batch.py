@@ -1,7 +1,7 @@
 """Store parsed feeds: one at a time, or a refresh's feeds in batches.
 
 A refresh parses in several processes but writes through one connection,
-because SQLite lets one connection write at a time: when each parser
+because SQLite lets one connection write at a time. When each parser
 process stored its own feeds, they spent about a third of a 500-feed
 refresh waiting for each other's transactions. The single writer takes
 every feed parsed since its last commit and stores them in one
@@ -13,6 +13,7 @@ instead of once per feed.
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -21,6 +22,8 @@ from reader.entry_values import PreparedEntries
 from reader.models import Feed, FetchResult, ParsedFeed, StoreError
 from reader.schedule import next_after_success
 from reader.store import Store, utc_now
+
+logger = logging.getLogger(__name__)
 
 ParsedDocument = tuple[ParsedFeed, int | None]
 """A parsed feed and the refresh interval its document declares, in seconds."""
@@ -64,9 +67,10 @@ def save_batch(store: Store, jobs: Sequence[FeedToStore]) -> list[StoreOutcome]:
     """Store ``jobs`` in one transaction and return each one's outcome.
 
     A feed whose save raises is rolled back alone and gets the exception as
-    its outcome, unless SQLite failed for another reason than a constraint:
-    then the cache cannot be written (disk full, locked, damaged), the
-    whole batch rolls back, and StoreError reaches the caller.
+    its outcome. The exception is SQLite failing for another reason than a
+    constraint. Then the cache cannot be written (disk full, locked,
+    damaged), so the whole batch rolls back and StoreError reaches the
+    caller.
     """
     outcomes: list[StoreOutcome] = []
     with store.batch():
@@ -75,12 +79,19 @@ def save_batch(store: Store, jobs: Sequence[FeedToStore]) -> list[StoreOutcome]:
                 with store.savepoint():
                     outcomes.append(_save_job(store, job))
             except sqlite3.IntegrityError as error:
-                outcomes.append(error)
+                outcomes.append(_failed(job, error))
             except (StoreError, sqlite3.Error):
                 raise
             except Exception as error:
-                outcomes.append(error)
+                outcomes.append(_failed(job, error))
     return outcomes
+
+
+def _failed(job: FeedToStore, error: Exception) -> Exception:
+    logger.warning(
+        "feed not stored, rolled back alone feed_id=%d error=%r", job.feed.id, error
+    )
+    return error
 
 
 def _save_job(store: Store, job: FeedToStore) -> tuple[int, int]:
