@@ -9,7 +9,10 @@ into a new cache ``--repeat`` times and prints, for each run:
   of each kind of process: the event loop process, the forkserver, the
   workers and the resource tracker;
 - how many CPUs the run kept busy in each tenth of a second, with the
-  seconds before the first worker used CPU and after the last one stopped.
+  seconds before the first worker used CPU and after the last one stopped;
+- how busy the whole machine was meanwhile (from /proc/stat), which also
+  counts the server, the kernel's disk writes and anything else running,
+  and how many megabytes went to the disk (from /proc/diskstats).
 
 ``--cprofile FILE`` runs the event loop process under cProfile and writes
 its statistics to FILE, which inflates that process's CPU time.
@@ -71,6 +74,49 @@ def cpu_by_role(run: Run) -> dict[str, float]:
         role: sum(float(p["cpu"]) for p in processes)  # type: ignore[arg-type]
         for role, processes in roles(run).items()
     }
+
+
+def machine_counters() -> tuple[list[int], int] | None:
+    """Return the machine's CPU ticks by state and the sectors written to
+    its disks so far, or None where /proc is missing."""
+    try:
+        with open("/proc/stat") as stat:
+            ticks = [int(value) for value in stat.readline().split()[1:]]
+        # Whole disks only (partitions would count their sectors twice),
+        # without the memory-backed ones.
+        disks = {
+            name
+            for name in os.listdir("/sys/block")
+            if not name.startswith(("loop", "ram", "zram"))
+        }
+        with open("/proc/diskstats") as stats:
+            written = sum(
+                int(fields[9])
+                for fields in (line.split() for line in stats)
+                if fields[2] in disks
+            )
+    except OSError:
+        return None
+    return ticks, written
+
+
+def report_machine(
+    before: tuple[list[int], int] | None, after: tuple[list[int], int] | None
+) -> None:
+    """Print how busy the whole machine was between two counter readings."""
+    if before is None or after is None:
+        return
+    ticks = [end - start for start, end in zip(before[0], after[0], strict=True)]
+    user, nice, system, idle, iowait = ticks[:5]
+    total = sum(ticks[:8])
+    cpus = os.cpu_count() or 1
+    busy = (total - idle - iowait) / total * cpus if total else 0.0
+    written = (after[1] - before[1]) * 512 / 2**20
+    print(
+        f"  machine: {busy:.2f} of {cpus} CPUs busy (user {user + nice}, "
+        f"system {system}, idle {idle}, iowait {iowait} ticks), "
+        f"{written:.0f} MiB written to disk"
+    )
 
 
 def report(run: Run, feeds: int) -> None:
@@ -138,7 +184,9 @@ def main() -> None:
                     command[1:1] = ["-m", "cProfile", "-o", str(args.cprofile)]
                 command += ["--db", str(database), "refresh", "--force"]
                 env = {**os.environ, "PYTHONPATH": str(REPOSITORY)}
+                before = machine_counters()
                 report(run_measured(command, env), args.feeds)
+                report_machine(before, machine_counters())
         finally:
             server.stop()
     print(f"load average after: {os.getloadavg()[0]:.1f}")

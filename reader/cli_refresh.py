@@ -167,13 +167,12 @@ def refresh_with_progress(
     # The command line handles no keys while it waits for the refresh, so
     # its parser processes keep the default priority.
     options: dict[str, Any] = {"force": force, "worker_niceness": 0, **limits}
-    if quiet:
-        summary = refresh_feeds_sync(store, feed_ids, **options)
-    elif sys.stdout.isatty():
-        summary = _refresh_with_bar(store, feed_ids, options)
-    else:
-        lines = _ProgressLines()
-        summary = refresh_feeds_sync(store, feed_ids, on_progress=lines, **options)
+    try:
+        summary = _refresh(store, feed_ids, options, quiet)
+    except KeyboardInterrupt:
+        if not quiet:
+            print(INTERRUPTED, file=sys.stderr)
+        raise
     if not quiet:
         # The progress lines already listed each failure once, on stderr.
         _print_summary(summary, list_failures=sys.stdout.isatty())
@@ -182,6 +181,17 @@ def refresh_with_progress(
             message = f"tidings: feed {result.feed_id} skipped: {result.skipped}"
             print(message, file=sys.stderr)
     return 1 if summary.failed else 0
+
+
+def _refresh(
+    store: Store, feed_ids: Sequence[int] | None, options: dict[str, Any], quiet: bool
+) -> RefreshSummary:
+    if quiet:
+        return refresh_feeds_sync(store, feed_ids, **options)
+    if sys.stdout.isatty():
+        return _refresh_with_bar(store, feed_ids, options)
+    lines = _ProgressLines()
+    return refresh_feeds_sync(store, feed_ids, on_progress=lines, **options)
 
 
 def _refresh_with_bar(
@@ -243,14 +253,31 @@ class _ProgressLines:
         print(line, file=stream, flush=True)
 
 
+INTERRUPTED = (
+    "tidings: refresh interrupted; the feeds refreshed before are stored. "
+    "Run 'tidings refresh' again for the rest."
+)
+
+
 def _print_summary(summary: RefreshSummary, *, list_failures: bool) -> None:
     skipped = len(summary.skipped)
-    results = len(summary.results) - skipped
-    new = sum(r.new for r in summary.results)
+    fetched = [r for r in summary.results if r.skipped is None]
     failed = summary.failed
-    feeds = plural(results, "feed", "feeds")
-    entries = plural(new, "new entry", "new entries")
-    text = f"Refreshed {feeds}: {entries}, {len(failed)} failed"
+    unchanged = sum(r.not_modified and r.error is None for r in fetched)
+    outcomes = {
+        "updated": len(fetched) - unchanged - len(failed),
+        "unchanged": unchanged,
+        "failed": len(failed),
+    }
+    counts = ", ".join(f"{n} {word}" for word, n in outcomes.items() if n)
+    feeds = plural(len(fetched), "feed", "feeds")
+    entries = plural(sum(r.new for r in fetched), "new entry", "new entries")
+    changed = sum(r.updated for r in fetched)
+    if changed:
+        entries += f", {changed} changed"
+    text = (
+        f"Refreshed {feeds}: {counts} · {entries}" if counts else f"Refreshed {feeds}"
+    )
     if skipped:
         text += f"; skipped {skipped} not due, backing off or gone (--force)"
     print(text + ".")

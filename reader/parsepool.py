@@ -14,7 +14,10 @@ import asyncio
 import logging
 import multiprocessing
 import os
+import select
 import sys
+import threading
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -50,6 +53,10 @@ WORKER_NICENESS = 10
 # for a CPU for 3.5 s of a 500-feed refresh (benchmarks/refresh_profile.py),
 # and the refresh took 10.1 s instead of 9.1 s.
 WRITER_NICENESS = 0
+
+# How often a worker checks that its parent still runs, where it cannot be
+# told at once (see _exit_after).
+PARENT_CHECK_SECONDS = 1.0
 
 T = TypeVar("T")
 
@@ -190,17 +197,49 @@ class Parser:
             self._pool = ProcessPoolExecutor(
                 self._processes,
                 _process_context(),
-                initializer=_lower_priority,
-                initargs=(self._niceness,),
+                initializer=_start_worker,
+                initargs=(self._niceness, os.getpid()),
             )
             logger.debug("parser pool started processes=%d", self._processes)
         return self._pool
 
 
-def _lower_priority(niceness: int) -> None:
-    """Add ``niceness`` to the nice value of this worker process (Unix)."""
+def _start_worker(niceness: int, parent: int) -> None:
+    """Add ``niceness`` to the nice value of this worker process (Unix),
+    and end the worker when process ``parent``, which started the pool,
+    ends."""
     if niceness and hasattr(os, "nice"):
         os.nice(niceness)
+    watch = threading.Thread(
+        target=_exit_after, args=(parent,), name="tidings-parent", daemon=True
+    )
+    watch.start()
+
+
+def _exit_after(parent: int) -> None:
+    # A pool's workers wait for jobs on a pipe that their siblings also keep
+    # open, so they outlive a parent killed by a signal, and the writer
+    # would go on storing its batch. Ending at once is safe: SQLite rolls
+    # back a transaction that was not committed.
+    try:
+        handle = os.pidfd_open(parent)
+    except (AttributeError, OSError):
+        # No pidfd (before Linux 5.3, other systems), or the parent is gone.
+        while _running(parent):
+            time.sleep(PARENT_CHECK_SECONDS)
+    else:
+        select.select([handle], [], [])
+    os._exit(1)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _start_resource_tracker() -> None:

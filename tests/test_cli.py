@@ -292,7 +292,7 @@ def test_refresh_error_reported_once(
     copy.unlink()
     status, out, err = run(capsys, "refresh")
     assert status == 1
-    assert "Refreshed 1 feed: 0 new entries, 1 failed." in out
+    assert "Refreshed 1 feed: 1 failed · 0 new entries." in out
     assert err.count("\n") == 1
     assert err.count(str(copy)) == 1
 

@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import re
+import signal
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import pytest
+
+from reader.cli_refresh import _print_summary
+from reader.models import FeedRefreshed, RefreshSummary
 from reader.store import Store
 from tests.routes import Route, RouteServer
 
@@ -58,5 +65,43 @@ def test_refresh_lines_skip_and_errors(tmp_path: Path) -> None:
     gone = server.url("/gone.xml")
     assert [line for line in out_lines if gone in line] == []
     assert len([line for line in err_lines if gone in line]) == 1
-    assert out_lines[-1].startswith("Refreshed 2 feeds: 0 new entries, 1 failed")
+    summary = r"Refreshed 2 feeds: 1 (updated|unchanged), 1 failed · 0 new entries"
+    assert re.match(summary, out_lines[-1]), out_lines[-1]
     assert "skipped 1 not due" in out_lines[-1]
+
+
+def test_summary_counts_changed_entries(capsys: pytest.CaptureFixture[str]) -> None:
+    summary = RefreshSummary(
+        results=(
+            FeedRefreshed(1, "http://127.0.0.1/a.xml", new=3, updated=2),
+            FeedRefreshed(2, "http://127.0.0.1/b.xml", not_modified=True),
+            FeedRefreshed(3, "http://127.0.0.1/c.xml", error="HTTP 404 Not Found"),
+        )
+    )
+    _print_summary(summary, list_failures=False)
+    out = capsys.readouterr().out
+    expected = "Refreshed 3 feeds: 1 updated, 1 unchanged, 1 failed"
+    assert out == f"{expected} · 3 new entries, 2 changed.\n"
+
+
+def test_interrupted_refresh_says_what_is_kept(tmp_path: Path) -> None:
+    # A listening socket that never accepts: the fetch waits until the
+    # interrupt comes.
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        port = silent.getsockname()[1]
+        cache = tmp_path / "cache.sqlite3"
+        with Store(cache) as store:
+            store.add_feed(f"http://127.0.0.1:{port}/slow.xml")
+        command = [sys.executable, "-m", "reader", "--db", str(cache), "refresh"]
+        process = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        time.sleep(2)
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=30)
+
+    assert process.returncode == 130
+    assert "refresh interrupted; the feeds refreshed before are stored" in err
+    assert "Refreshed" not in out

@@ -221,7 +221,7 @@ def test_reader_and_refresh_share_cache(tmp_path: Path) -> None:
     for result in refreshes:
         assert result.returncode == 0, result.stderr
         assert "Refreshed 200 feeds" in result.stdout
-        assert ", 0 failed." in result.stdout
+        assert "Refreshed 200 feeds: 200 updated · " in result.stdout
     for result in marks:
         assert result.returncode == 0, result.stderr
     assert int(output) > 50

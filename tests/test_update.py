@@ -800,3 +800,50 @@ async def test_parser_workers_run_niced() -> None:
         parser.close()
 
     assert worker_niceness == min(os.nice(0) + 7, 19)
+
+
+# Workers import the main module again, so the script keeps its work under
+# the __main__ guard.
+KILLED_PARENT = """
+import os, time
+from reader import parsepool
+
+if __name__ == "__main__":
+    parser = parsepool.Parser(2, niceness=0)
+    pool = parser._get_pool()
+    print(pool.submit(os.getpid).result(), flush=True)
+    time.sleep(60)
+"""
+
+
+def process_alive(pid: int) -> bool:
+    """Return whether ``pid`` runs and is not a zombie (Linux /proc)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
+def test_workers_end_with_killed_parent(tmp_path: Path) -> None:
+    script = tmp_path / "parent.py"
+    script.write_text(KILLED_PARENT)
+    repository = Path(__file__).resolve().parents[1]
+    parent = subprocess.Popen(
+        [sys.executable, str(script)],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(repository)},
+    )
+    assert parent.stdout is not None
+    worker = int(parent.stdout.readline())
+    assert process_alive(worker)
+
+    parent.kill()
+    parent.wait(timeout=10)
+    deadline = time.monotonic() + 10
+    while process_alive(worker) and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+    assert not process_alive(worker)
