@@ -123,6 +123,27 @@ async def test_long_feed_error_readable_in_status(
         assert app.status.size.height == 1
 
 
+async def test_message_unsqueezed_by_later_summary(store: Store) -> None:
+    app = TidingsApp(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        app.status.show("Generated journal 1: 28 unread of 28")
+        await settle(pilot)
+        assert status_message_lines(app) == ["Generated journal 1: 28 unread of 28"]
+
+        summary = "Refreshed 160 feeds: 159 updated, 1 failed · 6453 new entries"
+        app.status.show_refresh(summary, failed=True)
+        await settle(pilot)
+        # Too long to share a line: the message takes a line of its own.
+        assert status_message_lines(app) == ["Generated journal 1: 28 unread of 28"]
+        assert app.status.refresh_state == summary
+
+        app.status.show_refresh("Refreshed 1 feed")
+        await settle(pilot)
+        assert status_message_lines(app) == ["Generated journal 1: 28 unread of 28"]
+        assert app.status.size.height == 1
+
+
 # q on the search screen
 
 

@@ -100,6 +100,7 @@ class StatusLine(Horizontal):
         part = self.query_one("#status-refresh", Static)
         part.update(content, layout=content.cell_length != self._refresh_width)
         self._refresh_width = content.cell_length
+        self._fit_message()
         if self._clear_timer is not None:
             self._clear_timer.stop()
             self._clear_timer = None
@@ -109,6 +110,17 @@ class StatusLine(Horizontal):
     def _clear_refresh(self) -> None:
         self.query_one("#status-refresh", Static).update("")
         self._refresh_width = 0
+        self._fit_message()
+
+    def _fit_message(self) -> None:
+        # The message was fitted beside the refresh part it had then. A
+        # longer one would squeeze it into a narrow column of several lines.
+        message = self.query_one("#status-message", Static)
+        wrapped = cell_len(str(message.content)) > self._message_width()
+        if wrapped != self._message_wrapped:
+            self.set_class(wrapped, "-wrapped")
+            self._message_wrapped = wrapped
+            message.refresh(layout=True)
 
 
 def feed_status(
