@@ -14,6 +14,7 @@ import asyncio
 import logging
 import multiprocessing
 import os
+import pickle
 import select
 import sys
 import threading
@@ -27,7 +28,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from reader import parse, saxdriver
-from reader.entry_values import PreparedEntries, prepare_entries
+from reader.entry_values import prepare_entries
 from reader.schedule import declared_interval
 from reader.store import REFRESH_INDEX_BACKLOG, Store
 from reader.store_batch import FeedToStore, ParsedDocument, StoreOutcome, save_batch
@@ -83,15 +84,18 @@ def parse_document(
     return parsed, declared_interval(content)
 
 
-def prepare_document(
-    content: bytes, url: str, content_type: str | None
-) -> tuple[ParsedDocument, PreparedEntries]:
+def prepare_document(content: bytes, url: str, content_type: str | None) -> bytes:
     """Parse a feed document and build the rows the store writes for it.
 
+    Returns the pickled ``(document, prepared entries)`` that
+    ``FeedToStore.rows`` takes. The event loop process only passes them on
+    to the writer, and bytes cross between processes as one copy each way,
+    where the objects would be taken apart and rebuilt in that process too.
     Raises ParseError for a document that is not a feed.
     """
     document = parse_document(content, url, content_type)
-    return document, prepare_entries(document[0].entries)
+    prepared = prepare_entries(document[0].entries)
+    return pickle.dumps((document, prepared), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def write_batch(

@@ -197,11 +197,11 @@ class RefreshRun:
         if body_hash == await self.writer.call(Store.body_hash, feed.id):
             return await self._record_unchanged(feed, result, now)
         job = partial(prepare_document, result.content, result.url, result.content_type)
-        document, prepared = await self.parser.run(job, partial(asyncio.to_thread, job))
+        rows = await self.parser.run(job, partial(asyncio.to_thread, job))
         # The writer needs no body, and sending it would cost a copy.
         headers = replace(result, content=None)
         new, updated = await self.writes.store(
-            FeedToStore(feed, headers, document, prepared, body_hash)
+            FeedToStore(feed, headers, rows, body_hash)
         )
         logger.debug("feed stored feed_id=%d new=%d updated=%d", feed.id, new, updated)
         return FeedRefreshed(feed.id, feed.url, new=new, updated=updated)

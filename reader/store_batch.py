@@ -14,6 +14,7 @@ instead of once per feed.
 from __future__ import annotations
 
 import logging
+import pickle
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -39,8 +40,10 @@ class FeedToStore:
     feed: Feed
     result: FetchResult
     """The fetch, without its body, which the writer does not need."""
-    document: ParsedDocument
-    prepared: PreparedEntries
+    rows: bytes
+    """The pickled ``(ParsedDocument, PreparedEntries)`` of the feed's
+    document, from ``reader.parsepool.prepare_document`` in a process of
+    this refresh."""
     body_hash: str
 
 
@@ -95,6 +98,7 @@ def _failed(job: FeedToStore, error: Exception) -> Exception:
 
 
 def _save_job(store: Store, job: FeedToStore) -> tuple[int, int]:
-    return save_document(
-        store, job.feed, job.result, job.document, job.body_hash, job.prepared
-    )
+    # The rows come from a parser process of the same refresh, never from
+    # outside, so unpickling them is safe.
+    document, prepared = pickle.loads(job.rows)
+    return save_document(store, job.feed, job.result, document, job.body_hash, prepared)

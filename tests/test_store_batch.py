@@ -38,9 +38,9 @@ def store(tmp_path: Path) -> Iterator[Store]:
 
 def job(store: Store, url: str, document: bytes) -> FeedToStore:
     feed = store.find_feed(url) or store.add_feed(url)
-    parsed, prepared = prepare_document(document, url, "application/rss+xml")
+    rows = prepare_document(document, url, "application/rss+xml")
     result = FetchResult(url=url, content=None, etag='"v1"')
-    return FeedToStore(feed, result, parsed, prepared, "0" * 64)
+    return FeedToStore(feed, result, rows, "0" * 64)
 
 
 def test_batch_stores_every_feed_in_one_transaction(store: Store) -> None:
