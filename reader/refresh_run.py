@@ -34,7 +34,7 @@ from reader.models import (
     TidingsError,
 )
 from reader.parsepool import Parser, prepare_document
-from reader.refresh_writes import WriteQueue
+from reader.refresh_writes import MAX_BATCH, WriteQueue
 from reader.store import Store, utc_now
 from reader.store_batch import FeedToStore
 from reader.store_schedule import UnchangedFeed
@@ -77,9 +77,11 @@ class RefreshRun:
         self.limits = limits
         self._slots = asyncio.Semaphore(limits.concurrency)
         # Feeds between their host slot and their stored result: the fetches
-        # in flight plus up to as many bodies again waiting for a parser, so
-        # fetching runs ahead of parsing by a bounded amount of memory.
-        self._backlog = asyncio.Semaphore(2 * limits.concurrency)
+        # in flight plus a batch's worth of feeds waiting for a parser or the
+        # writer, so fetching runs ahead of storing by a bounded amount of
+        # memory. A parsed feed's rows take about 0.7 MB (400 KB of HTML and
+        # its search text).
+        self._backlog = asyncio.Semaphore(limits.concurrency + MAX_BATCH)
         self._intervals = store.stored_intervals()
         self._unchanged: list[UnchangedFeed] = []
 

@@ -21,9 +21,11 @@ from reader.store_writer import StoreWriter
 
 logger = logging.getLogger(__name__)
 
-# The maximum number of feeds stored in one transaction. At 400 KB of HTML
-# and its search text a feed, a batch sends about 20 MB to the writer.
-MAX_BATCH = 32
+# The maximum number of feeds stored in one transaction. On 1,000 generated
+# feeds of 400 KB (benchmarks/refresh_profile.py), batches of 8 took 17-18 s
+# and batches of 16 or 32 took as long or longer, while the processes' memory
+# (PSS) grew from 200 MB to 246 MB and more.
+MAX_BATCH = 8
 
 _Waiting = tuple[FeedToStore, "asyncio.Future[StoreOutcome]"]
 
