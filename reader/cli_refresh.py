@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
@@ -167,11 +169,13 @@ def refresh_with_progress(
     # The command line handles no keys while it waits for the refresh, so
     # its parser processes keep the default priority.
     options: dict[str, Any] = {"force": force, "worker_niceness": 0, **limits}
+    count = _Count()
     try:
-        summary = _refresh(store, feed_ids, options, quiet)
-    except KeyboardInterrupt:
+        with _terminate_as_interrupt():
+            summary = _refresh(store, feed_ids, options, quiet, count)
+    except (KeyboardInterrupt, SystemExit):
         if not quiet:
-            print(INTERRUPTED, file=sys.stderr)
+            print(count.interrupted(), file=sys.stderr)
         raise
     if not quiet:
         # The progress lines already listed each failure once, on stderr.
@@ -183,19 +187,74 @@ def refresh_with_progress(
     return 1 if summary.failed else 0
 
 
+class _Count:
+    """The feeds a refresh finished so far, for the message when it stops."""
+
+    def __init__(self) -> None:
+        self.done = 0
+        self.total: int | None = None
+
+    def __call__(self, result: FeedRefreshed, done: int, total: int) -> None:
+        self.done, self.total = done, total
+
+    def interrupted(self) -> str:
+        """Return the message for a refresh stopped by Ctrl+C or SIGTERM."""
+        if self.total is None:
+            return (
+                "tidings: refresh interrupted before any feed finished. "
+                "Run 'tidings refresh' again."
+            )
+        return (
+            f"tidings: refresh interrupted after {self.done} of {self.total} "
+            "feeds, whose results are stored. "
+            "Run 'tidings refresh' again for the rest."
+        )
+
+
+@contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    # SIGTERM would end the process at once, leaving the worker processes'
+    # semaphores to the resource tracker, which warns about them. Raising
+    # SystemExit runs the same clean-up as Ctrl+C, and exits with 143.
+    def terminate(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    try:
+        previous = signal.signal(signal.SIGTERM, terminate)
+    except ValueError:  # not the main thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def _refresh(
-    store: Store, feed_ids: Sequence[int] | None, options: dict[str, Any], quiet: bool
+    store: Store,
+    feed_ids: Sequence[int] | None,
+    options: dict[str, Any],
+    quiet: bool,
+    count: _Count,
 ) -> RefreshSummary:
     if quiet:
         return refresh_feeds_sync(store, feed_ids, **options)
     if sys.stdout.isatty():
-        return _refresh_with_bar(store, feed_ids, options)
+        return _refresh_with_bar(store, feed_ids, options, count)
     lines = _ProgressLines()
-    return refresh_feeds_sync(store, feed_ids, on_progress=lines, **options)
+
+    def progress(result: FeedRefreshed, done: int, total: int) -> None:
+        count(result, done, total)
+        lines(result, done, total)
+
+    return refresh_feeds_sync(store, feed_ids, on_progress=progress, **options)
 
 
 def _refresh_with_bar(
-    store: Store, feed_ids: Sequence[int] | None, options: dict[str, Any]
+    store: Store,
+    feed_ids: Sequence[int] | None,
+    options: dict[str, Any],
+    count: _Count,
 ) -> RefreshSummary:
     columns = (
         TextColumn("Refreshing"),
@@ -212,6 +271,7 @@ def _refresh_with_bar(
 
         def advance(result: FeedRefreshed, done: int, total: int) -> None:
             nonlocal errors
+            count(result, done, total)
             errors += result.error is not None
             progress.update(task, completed=done, total=total, errors=errors)
 
@@ -251,12 +311,6 @@ class _ProgressLines:
         line = f"[{done - self.skipped}/{total - self.skipped}] {_describe(result)}"
         stream = sys.stdout if result.error is None else sys.stderr
         print(line, file=stream, flush=True)
-
-
-INTERRUPTED = (
-    "tidings: refresh interrupted; the feeds refreshed before are stored. "
-    "Run 'tidings refresh' again for the rest."
-)
 
 
 def _print_summary(summary: RefreshSummary, *, list_failures: bool) -> None:

@@ -16,6 +16,7 @@ import multiprocessing
 import os
 import pickle
 import select
+import signal
 import sys
 import threading
 import time
@@ -214,6 +215,9 @@ def _start_worker(niceness: int, parent: int) -> None:
     ends."""
     if niceness and hasattr(os, "nice"):
         os.nice(niceness)
+    # Ctrl+C in a terminal signals the whole process group. The parent
+    # stops the refresh; a worker would only print its traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     watch = threading.Thread(
         target=_exit_after, args=(parent,), name="tidings-parent", daemon=True
     )

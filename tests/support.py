@@ -113,6 +113,11 @@ class TmuxSession:
             args.append("-e")
         return self._tmux(*args)
 
+    def pane_value(self, name: str) -> str:
+        """Return a tmux format variable of the pane (``pane_pid``,
+        ``alternate_on``, ``pane_dead``)."""
+        return self._tmux("display-message", "-p", "-t", "main", f"#{{{name}}}").strip()
+
     def send(self, *keys: str) -> None:
         """Send keys as tmux names them (``Enter``, ``Tab``, ``j``)."""
         self._tmux("send-keys", "-t", "main", *keys)

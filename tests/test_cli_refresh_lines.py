@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import signal
 import socket
@@ -84,24 +85,40 @@ def test_summary_counts_changed_entries(capsys: pytest.CaptureFixture[str]) -> N
     assert out == f"{expected} · 3 new entries, 2 changed.\n"
 
 
-def test_interrupted_refresh_says_what_is_kept(tmp_path: Path) -> None:
-    # A listening socket that never accepts: the fetch waits until the
-    # interrupt comes.
-    with socket.socket() as silent:
+@pytest.mark.parametrize(
+    ("stop", "status"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)]
+)
+def test_stopped_refresh_reports_progress(
+    tmp_path: Path, stop: signal.Signals, status: int
+) -> None:
+    server = RouteServer()
+    server.routes["/calm.xml"] = Route(rss("calm"), {"Content-Type": "text/xml"})
+    # A listening socket that never accepts: its fetch waits for the signal.
+    with socket.socket() as silent, server.running():
         silent.bind(("127.0.0.1", 0))
         silent.listen()
-        port = silent.getsockname()[1]
         cache = tmp_path / "cache.sqlite3"
         with Store(cache) as store:
-            store.add_feed(f"http://127.0.0.1:{port}/slow.xml")
+            store.add_feed(server.url("/calm.xml"))
+            store.add_feed(f"http://127.0.0.1:{silent.getsockname()[1]}/slow.xml")
         command = [sys.executable, "-m", "reader", "--db", str(cache), "refresh"]
+        # A session of its own, so the signal goes to the whole process
+        # group, as Ctrl+C in a terminal does.
         process = subprocess.Popen(
-            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            command,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
         )
-        time.sleep(2)
-        process.send_signal(signal.SIGINT)
+        time.sleep(3)
+        os.killpg(process.pid, stop)
         out, err = process.communicate(timeout=30)
 
-    assert process.returncode == 130
-    assert "refresh interrupted; the feeds refreshed before are stored" in err
+    assert process.returncode == status
+    assert "refresh interrupted after 1 of 2 feeds, whose results are stored" in err
+    assert "Traceback" not in err
+    assert "leaked semaphore" not in err
     assert "Refreshed" not in out
+    with Store(cache) as store:
+        assert store.count_entries() == 1

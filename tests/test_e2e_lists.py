@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -39,5 +42,34 @@ def test_feed_list_starts_at_top(tmp_path: Path) -> None:
         assert "● Unread" in rows[2]
         assert "★ Starred" in rows[3]
         assert "https://feeds.test/00" in rows[5]
+    finally:
+        session.kill()
+
+
+def test_terminated_app_restores_terminal(tmp_path: Path) -> None:
+    require_tmux()
+    db = tmp_path / "cache.sqlite3"
+    with Store(db) as store:
+        store.set_meta(WELCOME_META_KEY, "1")
+        load_fixture(store, "lantern.xml")
+    env = {
+        "TIDINGS_DB": str(db),
+        "TERM": "xterm-256color",
+        "LANG": "C.UTF-8",
+        "XDG_STATE_HOME": str(tmp_path / "state"),
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+    }
+    session = TmuxSession([sys.executable, "-m", "reader"], env, 100, 30)
+    session.run()
+    try:
+        session.wait_for("Lantern Dev Notes")
+        assert session.pane_value("alternate_on") == "1"
+        os.kill(int(session.pane_value("pane_pid")), signal.SIGTERM)
+        deadline = time.monotonic() + 10
+        while session.pane_value("pane_dead") != "1" and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert session.pane_value("pane_dead") == "1"
+        # Closed as on q: the normal screen is back.
+        assert session.pane_value("alternate_on") == "0"
     finally:
         session.kill()

@@ -15,13 +15,13 @@ from pytest_httpserver import HTTPServer
 from textual.pilot import Pilot
 from werkzeug import Request, Response
 
-from reader.models import FeedRefreshed
+from reader.models import FeedRefreshed, RefreshSummary
 from reader.store import Store
 from reader.tui.app import TidingsApp
 from reader.tui.feed_list import FeedList
 from reader.tui.feed_schedule import local_moment
 from reader.tui.refresh import FULL_COLLECTION_FACTOR
-from reader.tui.refresh_progress import RefreshTally, summary_text
+from reader.tui.refresh_progress import RefreshTally, first_failure, summary_text
 from reader.welcome import WELCOME_META_KEY
 from tests.test_tui import settle
 
@@ -317,3 +317,15 @@ async def test_r_on_all_keeps_schedule(
         assert app.status.refresh_state == (
             "Refreshed 2 feeds: 1 updated, 1 skipped · 1 new entry"
         )
+
+
+def test_first_failure_counts_the_others() -> None:
+    failed = [
+        FeedRefreshed(n, f"http://127.0.0.1/{n}.xml", error="HTTP 404 Not Found")
+        for n in range(3)
+    ]
+    summary = RefreshSummary(results=tuple(failed))
+    text = first_failure("Lantern", "HTTP 404 Not Found", summary)
+    assert text == " (Lantern: HTTP 404 Not Found; 2 more failed)"
+    alone = RefreshSummary(results=tuple(failed[:1]))
+    assert first_failure("Lantern", "HTTP 404", alone) == " (Lantern: HTTP 404)"

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import gc
 import logging
+import signal
 import webbrowser
 from collections.abc import Callable, Mapping
 from typing import ClassVar
@@ -171,6 +174,10 @@ class TidingsApp(
     async def on_mount(self) -> None:
         """List the feeds, adding the welcome feed to an empty cache."""
         self.set_keymap(self.keymap)
+        # A terminated app closes as on q, so the terminal gets its normal
+        # screen and modes back.
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, self.exit)
         self.query_one(FeedList).border_title = "Feeds"
         self.query_one(EntryList).border_title = "Entries"
         self.query_one(ArticleView).border_title = "Article"

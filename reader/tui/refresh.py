@@ -26,7 +26,7 @@ from textual.timer import Timer
 from reader.models import FeedRefreshed, RefreshSummary, TidingsError
 from reader.tui.folder_tree import folder_contains
 from reader.tui.formatting import feed_error, feed_title
-from reader.tui.refresh_progress import RefreshTally, summary_text
+from reader.tui.refresh_progress import RefreshTally, first_failure, summary_text
 from reader.tui.status import feed_status
 
 OUTCOME_SECONDS = 15.0
@@ -259,7 +259,7 @@ class RefreshActions:
         text = summary_text(summary.results)
         if summary.failed:
             first = self.store.get_feed(summary.failed[0].feed_id)
-            text = f"{text} ({feed_title(first)}: {feed_error(first)})"
+            text += first_failure(feed_title(first), feed_error(first), summary)
         self.status.show_refresh(
             text, failed=bool(summary.failed), clear_after=OUTCOME_SECONDS
         )

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from reader.models import FeedRefreshed
+from reader.models import FeedRefreshed, RefreshSummary
 
 
 class Outcome(StrEnum):
@@ -80,6 +80,14 @@ class RefreshTally:
         done = str(self.done).rjust(len(str(self.total)))
         text = f"Refreshing {done}/{self.total} feeds"
         return f"{text}, {self.failed} failed" if self.failed else text
+
+
+def first_failure(title: str, error: str | None, summary: RefreshSummary) -> str:
+    """Return e.g. " (Lantern: HTTP 404 Not Found; 17 more failed)", the
+    part of a run's outcome that names its first failed feed."""
+    more = len(summary.failed) - 1
+    others = f"; {more} more failed" if more else ""
+    return f" ({title}: {error}{others})"
 
 
 def _count(count: int, singular: str, plural: str) -> str:
