@@ -28,9 +28,16 @@ def plural(count: int, singular: str, plural_form: str) -> str:
 
 
 def strip_url_prefix(message: str, url: str) -> str:
-    """Drop a leading "URL: " from an error message shown beside the URL."""
-    prefix = f"{url}: "
-    return message[len(prefix) :] if message.startswith(prefix) else message
+    """Drop the URL an error message starts with, for a line that shows the
+    message beside the URL: "URL: reason" becomes "reason", and "URL is an
+    HTML page" becomes "the response is an HTML page" ("the file" for a
+    local path)."""
+    if message.startswith(f"{url}: "):
+        return message[len(url) + 2 :]
+    if message.startswith(f"{url} "):
+        subject = "the response" if "://" in url else "the file"
+        return subject + message[len(url) :]
+    return message
 
 
 def error_text(feed: Feed) -> str:

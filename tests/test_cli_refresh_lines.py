@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from reader.cli_output import strip_url_prefix
 from reader.cli_refresh import _print_summary
 from reader.models import FeedRefreshed, RefreshSummary
 from reader.store import Store
@@ -122,3 +123,24 @@ def test_stopped_refresh_reports_progress(
     assert "Refreshed" not in out
     with Store(cache) as store:
         assert store.count_entries() == 1
+
+
+@pytest.mark.parametrize(
+    ("message", "url", "shown"),
+    [
+        ("http://h/f.xml: HTTP 404 Not Found", "http://h/f.xml", "HTTP 404 Not Found"),
+        (
+            "http://h/f.xml is an HTML page, not a feed.",
+            "http://h/f.xml",
+            "the response is an HTML page, not a feed.",
+        ),
+        (
+            "/tmp/f.xml has an empty body, not a feed",
+            "/tmp/f.xml",
+            "the file has an empty body, not a feed",
+        ),
+        ("connection refused", "http://h/f.xml", "connection refused"),
+    ],
+)
+def test_error_line_names_url_once(message: str, url: str, shown: str) -> None:
+    assert strip_url_prefix(message, url) == shown

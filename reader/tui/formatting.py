@@ -12,6 +12,7 @@ from datetime import datetime
 
 from textual.content import Content
 
+from reader.cli_output import strip_url_prefix
 from reader.models import Entry, Feed
 from reader.textsafe import clean_line, stable_width
 
@@ -59,12 +60,12 @@ def feed_title(feed: Feed) -> str:
 def feed_error(feed: Feed) -> str | None:
     """Return the feed's last refresh error cleaned for one row, if any.
 
-    A leading "URL: " naming the feed's own URL is dropped, because the row
-    or line that shows the error already names the feed.
+    The feed's own URL at its start is dropped (see ``strip_url_prefix``),
+    because the row or line that shows the error already names the feed.
     """
     if feed.last_error is None:
         return None
-    error = display_line(feed.last_error).removeprefix(f"{display_line(feed.url)}: ")
+    error = strip_url_prefix(display_line(feed.last_error), display_line(feed.url))
     return error or "refresh failed"
 
 
