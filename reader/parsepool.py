@@ -56,8 +56,8 @@ WORKER_NICENESS = 10
 # and the refresh took 10.1 s instead of 9.1 s.
 WRITER_NICENESS = 0
 
-# How often a worker checks that its parent still runs, where it cannot be
-# told at once (see _exit_after).
+# Seconds between a worker's checks that its parent still runs, where no
+# pidfd reports the parent's exit at once (see _exit_after).
 PARENT_CHECK_SECONDS = 1.0
 
 T = TypeVar("T")

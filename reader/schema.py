@@ -274,9 +274,9 @@ CREATE INDEX entries_starred_title_rows
 
 # Search index merges: FTS5 merges a level's segments into one once there
 # are this many (4 by default). A refresh adds a segment per batch, and at 8
-# the merges rewrite less of the index: a 1,000-feed refresh took 19.1 s
-# instead of 21.5 s (benchmarks/refresh_profile.py), and searches over the
-# 40,000 entries it stored took the same time with either setting.
+# the merges rewrite less of the index. A 1,000-feed refresh took 19.1 s
+# instead of 21.5 s (benchmarks/refresh_profile.py). Searches over the 40,000
+# entries it stored took the same time with either setting.
 _INDEX_MERGES = """
 INSERT INTO entries_fts (entries_fts, rank) VALUES ('automerge', 8);
 """

@@ -70,10 +70,9 @@ def save_batch(store: Store, jobs: Sequence[FeedToStore]) -> list[StoreOutcome]:
     """Store ``jobs`` in one transaction and return each one's outcome.
 
     A feed whose save raises is rolled back alone and gets the exception as
-    its outcome. The exception is SQLite failing for another reason than a
-    constraint. Then the cache cannot be written (disk full, locked,
-    damaged), so the whole batch rolls back and StoreError reaches the
-    caller.
+    its outcome. When SQLite fails for another reason than a constraint,
+    the cache cannot be written (disk full, locked, damaged), so the whole
+    batch rolls back and StoreError reaches the caller.
     """
     outcomes: list[StoreOutcome] = []
     with store.batch():

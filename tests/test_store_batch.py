@@ -60,18 +60,20 @@ def test_batch_stores_every_feed_in_one_transaction(store: Store) -> None:
     titles = [feed.title for feed in store.list_feeds()]
     assert titles == ["Tide", "Wind"]
     assert [feed.etag for feed in store.list_feeds()] == ['"v1"', '"v1"']
-    # The search index sees the batch's entries once it catches up.
+    # The search index finds the batch's entries once it catches up.
     store.update_search_index()
     assert [row.title for row in store.search("gale").rows] == ["Gust"]
 
 
 def test_failed_feed_rolls_back_alone(store: Store) -> None:
     good = job(store, "http://127.0.0.1/tide.xml", rss("Tide", [("t1", "Ebb", "x")]))
-    gone = job(store, "http://127.0.0.1/gone.xml", rss("Gone", [("g1", "Lost", "y")]))
-    store.remove_feed(gone.feed.id)
+    removed = job(
+        store, "http://127.0.0.1/gone.xml", rss("Gone", [("g1", "Lost", "y")])
+    )
+    store.remove_feed(removed.feed.id)
     # The removed feed's entries break the foreign key, so only its
     # savepoint rolls back.
-    outcomes = save_batch(store, [gone, good])
+    outcomes = save_batch(store, [removed, good])
     assert isinstance(outcomes[0], sqlite3.IntegrityError)
     assert outcomes[1] == (1, 0)
     assert [entry.title for entry in store.list_entries()] == ["Ebb"]
