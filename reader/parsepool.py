@@ -66,7 +66,7 @@ T = TypeVar("T")
 _worker_stores: dict[Path, Store] = {}
 
 # Pages the writer process lets the write-ahead log grow to before it copies
-# them into the database file; SQLite's default is 1,000 (4 MB). A page that
+# them into the database file. SQLite's default is 1,000 (4 MB). A page that
 # several batches change is then copied once instead of once per batch. On
 # benchmarks/refresh_profile.py's 500 feeds, 16,384 pages (64 MB) wrote
 # 959 MB to the disk instead of 1,044 MB.
@@ -233,6 +233,7 @@ def _exit_after(parent: int) -> None:
         handle = os.pidfd_open(parent)
     except (AttributeError, OSError):
         # No pidfd (before Linux 5.3, other systems), or the parent is gone.
+        # NOTE: the tests run on Linux, so only the pidfd path is tested.
         while _running(parent):
             time.sleep(PARENT_CHECK_SECONDS)
     else:

@@ -242,8 +242,8 @@ class RefreshRun:
         # the next search or refresh catches up after a failure here.
         try:
             await self.writer.call(Store.update_search_index)
-            # The writer process lets the log grow to 64 MB; copying it now
-            # spares the next commit of the caller's connection that work.
+            # The writer process lets the log grow to 64 MB, so copying it
+            # now spares the next commit of the caller's connection that work.
             await self.writer.call(Store.checkpoint)
         except (sqlite3.Error, TidingsError):
             logger.exception("cannot update the search index after the refresh")

@@ -103,7 +103,7 @@ def index_pending(
     fill; return how many entries were indexed.
 
     ``known_texts`` maps bodies to their ``search_text``, computed before
-    the transaction; the texts used are removed from it. Runs in the
+    the transaction, and the texts used are removed from it. Runs in the
     caller's transaction, if any.
     """
     _rebuild_if_outdated(db)

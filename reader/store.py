@@ -338,7 +338,8 @@ class Store(FolderMethods, ScheduleStore, EntryLists, SearchQueries):
             try:
                 index_pending(db, self._known_texts)
             finally:
-                # Texts of a rolled-back save would only take memory.
+                # Texts left over, such as those of a rolled-back save, would
+                # only take memory.
                 self._known_texts.clear()
 
     def _upsert_entries(

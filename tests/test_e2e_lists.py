@@ -18,14 +18,9 @@ from tests.test_tui import load_fixture
 pytestmark = pytest.mark.e2e
 
 
-def test_feed_list_starts_at_top(tmp_path: Path) -> None:
-    require_tmux()
-    db = tmp_path / "cache.sqlite3"
-    with Store(db) as store:
-        store.set_meta(WELCOME_META_KEY, "1")
-        load_fixture(store, "lantern.xml")
-        for number in range(80):
-            store.add_feed(f"https://feeds.test/{number:02d}")
+def start_tidings(db: Path, tmp_path: Path) -> TmuxSession:
+    """Start the TUI on ``db`` in a 100x30 tmux pane, with its config and
+    state under ``tmp_path``."""
     env = {
         "TIDINGS_DB": str(db),
         "TERM": "xterm-256color",
@@ -35,6 +30,18 @@ def test_feed_list_starts_at_top(tmp_path: Path) -> None:
     }
     session = TmuxSession([sys.executable, "-m", "reader"], env, 100, 30)
     session.run()
+    return session
+
+
+def test_feed_list_starts_at_top(tmp_path: Path) -> None:
+    require_tmux()
+    db = tmp_path / "cache.sqlite3"
+    with Store(db) as store:
+        store.set_meta(WELCOME_META_KEY, "1")
+        load_fixture(store, "lantern.xml")
+        for number in range(80):
+            store.add_feed(f"https://feeds.test/{number:02d}")
+    session = start_tidings(db, tmp_path)
     try:
         screen = session.wait_for("Entries · https://feeds.test/00")
         rows = screen.splitlines()
@@ -46,21 +53,13 @@ def test_feed_list_starts_at_top(tmp_path: Path) -> None:
         session.kill()
 
 
-def test_terminated_app_restores_terminal(tmp_path: Path) -> None:
+def test_sigterm_restores_terminal(tmp_path: Path) -> None:
     require_tmux()
     db = tmp_path / "cache.sqlite3"
     with Store(db) as store:
         store.set_meta(WELCOME_META_KEY, "1")
         load_fixture(store, "lantern.xml")
-    env = {
-        "TIDINGS_DB": str(db),
-        "TERM": "xterm-256color",
-        "LANG": "C.UTF-8",
-        "XDG_STATE_HOME": str(tmp_path / "state"),
-        "XDG_CONFIG_HOME": str(tmp_path / "config"),
-    }
-    session = TmuxSession([sys.executable, "-m", "reader"], env, 100, 30)
-    session.run()
+    session = start_tidings(db, tmp_path)
     try:
         session.wait_for("Lantern Dev Notes")
         assert session.pane_value("alternate_on") == "1"

@@ -43,7 +43,7 @@ def job(store: Store, url: str, document: bytes) -> FeedToStore:
     return FeedToStore(feed, result, rows, "0" * 64)
 
 
-def test_batch_stores_every_feed_in_one_transaction(store: Store) -> None:
+def test_batch_stores_every_feed(store: Store) -> None:
     jobs = [
         job(
             store,
@@ -79,7 +79,7 @@ def test_failed_feed_rolls_back_alone(store: Store) -> None:
     assert [entry.title for entry in store.list_entries()] == ["Ebb"]
 
 
-def test_unwritable_cache_fails_the_whole_batch(tmp_path: Path) -> None:
+def test_unwritable_cache_fails_batch(tmp_path: Path) -> None:
     path = tmp_path / "cache.sqlite3"
     with Store(path) as store:
         jobs = [job(store, "http://127.0.0.1/tide.xml", rss("Tide", [("t1", "E", "")]))]
@@ -96,7 +96,7 @@ def test_unwritable_cache_fails_the_whole_batch(tmp_path: Path) -> None:
         assert store.count_entries() == 0
 
 
-def test_writer_process_job_keeps_its_connection(tmp_path: Path) -> None:
+def test_write_batch_reuses_connection(tmp_path: Path) -> None:
     path = tmp_path / "cache.sqlite3"
     with Store(path) as store:
         first = job(store, "http://127.0.0.1/tide.xml", rss("Tide", [("t1", "E", "")]))
@@ -111,7 +111,7 @@ def test_writer_process_job_keeps_its_connection(tmp_path: Path) -> None:
         assert store.body_hash(first.feed.id) == "1" * 64
 
 
-def test_prepared_search_text_matches_the_stored_body() -> None:
+def test_prepared_text_matches_body() -> None:
     body = "<p>Caf&eacute; <b>bold</b> &amp; <script>x()</script>done</p>"
     document = parse_document(
         rss("Tide", [("t1", "Ebb", body)]), "http://127.0.0.1/t.xml", None
